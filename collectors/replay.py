@@ -1,0 +1,71 @@
+"""Replay collector: reads post records from a JSON Lines file, resuming at a byte offset."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from collectors.batch import Batch
+from collectors.post import Post
+from collectors.records import RecordProblem, parse_line
+from config.errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+class ReplayCollector:
+    """Reads a growing JSON Lines file; only complete lines are consumed, so a half-written tail waits."""
+
+    def __init__(self, path: Path | str, batch_size: int = 2000) -> None:
+        self.path = Path(path)
+        self.batch_size = batch_size
+
+    def collect(self, cursor: str | None) -> Batch:
+        """Read up to ``batch_size`` complete lines after ``cursor`` (``"offset:line"``)."""
+        offset, line = _parse_cursor(cursor)
+        try:
+            handle = self.path.open("rb")
+        except FileNotFoundError as exc:
+            raise InputError(f"файл источника не найден: {self.path}") from exc
+        except OSError as exc:
+            raise InputError(f"файл источника не читается: {self.path}: {exc.strerror}") from exc
+        posts: list[Post] = []
+        problems: list[RecordProblem] = []
+        more = False
+        with handle:
+            if offset > self.path.stat().st_size:
+                log.warning("файл %s стал короче сохранённой позиции, читаю с начала", self.path)
+                offset, line = 0, 0
+            handle.seek(offset)
+            while True:
+                raw = handle.readline()
+                if not raw or not raw.endswith(b"\n") and _still_growing(raw):
+                    break
+                offset += len(raw)
+                line += 1
+                post, notes = parse_line(raw, line)
+                problems.extend(notes)
+                if post is not None:
+                    posts.append(post)
+                if len(posts) >= self.batch_size:
+                    more = bool(handle.read(1))
+                    break
+        for problem in problems:
+            log.warning("%s: %s", self.path.name, problem)
+        return Batch(posts=tuple(posts), cursor=f"{offset}:{line}", more=more, problems=tuple(problems))
+
+
+def _still_growing(raw: bytes) -> bool:
+    """A last line without a newline may still be being written; take it only if it is whole JSON."""
+    return not raw.strip().endswith(b"}")
+
+
+def _parse_cursor(cursor: str | None) -> tuple[int, int]:
+    if not cursor:
+        return 0, 0
+    try:
+        offset, line = cursor.split(":", 1)
+        return max(int(offset), 0), max(int(line), 0)
+    except ValueError:
+        log.warning("непонятная позиция %r, читаю файл с начала", cursor)
+        return 0, 0

@@ -1,0 +1,37 @@
+"""Configuration: one YAML file validated whole into typed settings; also the project's exception root."""
+
+from config.duration import parse_duration
+from config.errors import (
+    CollectorError,
+    ConfigError,
+    DeliveryError,
+    InputError,
+    MCUError,
+    RateLimited,
+    SourceUnavailable,
+    StorageError,
+)
+from config.loader import builtin_config_path, find_config, load_config, parse_config
+from config.schema import LEVELS, Level, Platform, Settings
+from config.secret import Secret, mask_secrets
+
+__all__ = [
+    "LEVELS",
+    "CollectorError",
+    "ConfigError",
+    "DeliveryError",
+    "InputError",
+    "Level",
+    "MCUError",
+    "Platform",
+    "RateLimited",
+    "Secret",
+    "Settings",
+    "SourceUnavailable",
+    "StorageError",
+    "builtin_config_path",
+    "find_config",
+    "load_config",
+    "mask_secrets",
+    "parse_config",
+]

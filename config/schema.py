@@ -1,0 +1,283 @@
+"""Typed configuration: the whole YAML file is validated at load into these frozen models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from config.duration import Duration
+from config.secret import Secret, resolve_secret
+
+Level = Literal["low", "medium", "high", "critical"]
+LEVELS: tuple[Level, ...] = ("low", "medium", "high", "critical")
+Platform = Literal["vk", "ok", "telegram", "web"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(Section):
+    """``{env: NAME}`` or ``{file: path}``; resolved at load, masked everywhere."""
+
+    env: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> "SecretRef":
+        if bool(self.env) == bool(self.file):
+            raise ValueError("укажите ровно одно из env или file")
+        return self
+
+    def resolve(self, base_dir: Path) -> Secret:
+        return resolve_secret(self.env, self.file, base_dir)
+
+
+def _secret(value: object, info: ValidationInfo) -> Secret | None:
+    if value is None or isinstance(value, Secret):
+        return value
+    if isinstance(value, str):
+        raise ValueError("секреты нельзя писать в файл конфигурации: укажите {env: ИМЯ_ПЕРЕМЕННОЙ} или {file: путь}")
+    ref = SecretRef.model_validate(value)
+    base_dir = (info.context or {}).get("base_dir", Path.cwd())
+    return ref.resolve(base_dir)
+
+
+class SecretHolder(Section):
+    """A section with secret fields: validated from refs, kept as masked ``Secret`` objects."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class TownSettings(Section):
+    name: str
+    region: str = ""
+    timezone: str = "Europe/Moscow"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"неизвестный часовой пояс {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///mcu.db"
+    echo: bool = False
+
+
+class RoleSettings(Section):
+    title: str
+    telegram_chats: list[int] = Field(default_factory=list)
+
+
+class VkApiSettings(SecretHolder):
+    base_url: str = "https://api.vk.ru"
+    version: str = "5.199"
+    token: Secret | None = None
+    requests_per_second: float = Field(default=3.0, gt=0)
+
+    _token = field_validator("token", mode="before")(_secret)
+
+
+class OkApiSettings(SecretHolder):
+    base_url: str = "https://api.ok.ru"
+    application_key: str | None = None
+    application_secret: Secret | None = None
+    access_token: Secret | None = None
+
+    _secrets = field_validator("application_secret", "access_token", mode="before")(_secret)
+
+
+class TelegramApiSettings(SecretHolder):
+    """Telethon user session (reading channels) and the public web preview."""
+
+    api_id: int | None = None
+    api_hash: Secret | None = None
+    session: Secret | None = None
+    preview_base_url: str = "https://t.me"
+
+    _secrets = field_validator("api_hash", "session", mode="before")(_secret)
+
+
+class TelegramBotSettings(SecretHolder):
+    """The bot that delivers alerts and digests."""
+
+    base_url: str = "https://api.telegram.org"
+    token: Secret | None = None
+    timeout: Duration = 10.0
+
+    _token = field_validator("token", mode="before")(_secret)
+
+
+class ApiSettings(Section):
+    vk: VkApiSettings = VkApiSettings()
+    ok: OkApiSettings = OkApiSettings()
+    telegram: TelegramApiSettings = TelegramApiSettings()
+    telegram_bot: TelegramBotSettings = TelegramBotSettings()
+
+
+class SourceSettings(Section):
+    """One collected source; ``replay`` reads a JSON Lines file of post records."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["replay"]
+    path: str
+    interval: Duration = 600.0
+    jitter: Duration = 30.0
+    enabled: bool = True
+
+
+class GazetteerSettings(Section):
+    """What ties a text to the town; lemmas are matched after pymorphy normalisation."""
+
+    town: list[str] = Field(min_length=1)
+    derived: list[str] = Field(default_factory=list)
+    districts_max: int = Field(default=0, ge=0)
+    plant: list[str] = Field(default_factory=list)
+    institutions: list[str] = Field(default_factory=list)
+    streets: list[str] = Field(default_factory=list)
+    other_towns: list[str] = Field(default_factory=list)
+    town_sources: list[str] = Field(default_factory=list)
+    official_sources: list[str] = Field(default_factory=list)
+
+
+class TopicSettings(Section):
+    code: str = Field(pattern=r"^[a-z_]+$")
+    title: str
+    severity: float = Field(default=0.3, ge=0, le=1)
+    lemmas: list[str] = Field(default_factory=list)
+
+
+class OfficialSettings(Section):
+    title: str
+    terms: list[str] = Field(min_length=1)
+
+
+class NlpSettings(Section):
+    relevance_threshold: float = Field(default=0.5, ge=0, le=1)
+    officials: list[OfficialSettings] = Field(default_factory=list)
+    authorities: list[str] = Field(default_factory=list)
+    escalation: list[str] = Field(default_factory=list)
+    use_ner: bool = True
+
+
+class RiskWeights(Section):
+    negativity: float = Field(default=20, ge=0)
+    severity: float = Field(default=20, ge=0)
+    reach: float = Field(default=10, ge=0)
+    velocity: float = Field(default=10, ge=0)
+    spread: float = Field(default=15, ge=0)
+    officials: float = Field(default=5, ge=0)
+    escalation: float = Field(default=10, ge=0)
+    unanswered: float = Field(default=10, ge=0)
+
+
+class RiskThresholds(Section):
+    medium: float = Field(default=35, ge=0, le=100)
+    high: float = Field(default=55, ge=0, le=100)
+    critical: float = Field(default=75, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RiskThresholds":
+        if not self.medium < self.high < self.critical:
+            raise ValueError("пороги должны расти: medium < high < critical")
+        return self
+
+
+class RiskSettings(Section):
+    story_window: Duration = 48 * 3600.0
+    duplicate_similarity: float = Field(default=0.5, gt=0, le=1)
+    weights: RiskWeights = RiskWeights()
+    levels: RiskThresholds = RiskThresholds()
+    reach_full: int = Field(default=20000, gt=0)
+    velocity_full: float = Field(default=2000, gt=0)
+    spread_full: int = Field(default=5, gt=0)
+    official_discount: float = Field(default=0.5, ge=0, le=1)
+
+
+class RouteSettings(Section):
+    levels: list[Level] = Field(min_length=1)
+    roles: list[str] = Field(min_length=1)
+    continue_: bool = Field(default=False, alias="continue")
+
+
+class AlertSettings(Section):
+    routes: list[RouteSettings] = Field(default_factory=list)
+    update_min_new_posts: int = Field(default=5, ge=1)
+    update_min_interval: Duration = 1800.0
+    console: bool = True
+    max_attempts: int = Field(default=8, ge=1)
+
+
+class DigestSettings(Section):
+    daily_at: str = Field(default="09:00", pattern=r"^\d{1,2}:\d{2}$")
+    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    roles: list[str] = Field(default_factory=list)
+    out_dir: str = "digests"
+
+
+class SchedulerSettings(Section):
+    process_interval: Duration = 60.0
+    dispatch_interval: Duration = 30.0
+    misfire_grace: Duration = 300.0
+
+
+class Settings(Section):
+    """The whole configuration file."""
+
+    town: TownSettings
+    database: DatabaseSettings = DatabaseSettings()
+    roles: dict[str, RoleSettings] = Field(min_length=1)
+    api: ApiSettings = ApiSettings()
+    sources: list[SourceSettings] = Field(default_factory=list)
+    gazetteer: GazetteerSettings
+    topics: list[TopicSettings] = Field(min_length=1)
+    nlp: NlpSettings = NlpSettings()
+    risk: RiskSettings = RiskSettings()
+    alerts: AlertSettings = AlertSettings()
+    digest: DigestSettings = DigestSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    retention_days: int = Field(default=365, ge=1)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Settings":
+        problems: list[str] = []
+        names = [s.name for s in self.sources]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"sources: имя источника {name!r} повторяется")
+        codes = [t.code for t in self.topics]
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            problems.append(f"topics: код темы {code!r} повторяется")
+        for index, route in enumerate(self.alerts.routes):
+            for role in route.roles:
+                if role not in self.roles:
+                    problems.append(f"alerts.routes.{index}.roles: неизвестная роль {role!r}")
+        for role in self.digest.roles:
+            if role not in self.roles:
+                problems.append(f"digest.roles: неизвестная роль {role!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def source(self, name: str) -> SourceSettings | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def secrets(self) -> list[Secret]:
+        """Every resolved secret, for masking log lines and errors."""
+        found: list[Secret] = []
+        for section in (self.api.vk, self.api.ok, self.api.telegram, self.api.telegram_bot):
+            for value in section.__dict__.values():
+                if isinstance(value, Secret):
+                    found.append(value)
+        return found

@@ -1,0 +1,58 @@
+"""Does a post need an answer from the authorities: a complaint, a question or a request to them?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlp.annotation import Sentiment
+from nlp.lexicon import PhraseMatcher
+from nlp.morph import Lemmatizer
+
+_REQUESTS = [
+    "просить", "прошу", "требовать", "помочь", "помогите", "разобраться", "принять меры", "обратить внимание",
+    "навести порядок", "решить вопрос", "решить проблема", "ответить", "примите меры", "сделать что-нибудь",
+    "сделать что-то", "убрать", "починить", "отремонтировать", "вывезти",
+]
+_QUESTION_WORDS = {"когда", "почему", "зачем", "сколько", "кто", "куда", "долго", "ли", "что", "где", "какой"}
+_COMPLAINT = ["сколько можно", "никто не", "до сих пор", "опять", "снова", "не работать", "нет", "невозможно", "надоесть"]
+PROBLEM_TOPICS = {"housing", "waste", "roads", "transport", "energy", "improvement", "health", "social", "education", "safety", "ecology"}
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    needs_response: bool
+    kinds: tuple[str, ...]  # question | request | complaint
+
+
+class AppealDetector:
+    def __init__(self, lemmatizer: Lemmatizer, authorities: Sequence[str]) -> None:
+        self._requests = PhraseMatcher(lemmatizer, _REQUESTS)
+        self._complaints = PhraseMatcher(lemmatizer, _COMPLAINT)
+        self._authorities = PhraseMatcher(lemmatizer, authorities)
+
+    def detect(
+        self,
+        text: str,
+        lemmas: Sequence[str],
+        sentiment: Sentiment,
+        topics: Sequence[str],
+        *,
+        official: bool = False,
+        news: bool = False,
+    ) -> Appeal:
+        kinds: list[str] = []
+        addressed = bool(self._authorities.find(lemmas))
+        problem = bool(PROBLEM_TOPICS.intersection(topics))
+        if "?" in text and (addressed or problem or _QUESTION_WORDS.intersection(lemmas)):
+            kinds.append("question")
+        if self._requests.find(lemmas):
+            kinds.append("request")
+        if sentiment.label == "negative" and (self._complaints.find(lemmas) or addressed):
+            kinds.append("complaint")
+        needs = not official and not news and (
+            ("request" in kinds and (addressed or problem))
+            or ("question" in kinds and (addressed or problem))
+            or ("complaint" in kinds and (addressed or problem))
+        )
+        return Appeal(bool(needs), tuple(kinds))

@@ -1,0 +1,32 @@
+"""Find dictionary phrases (as lemma sequences) in a lemmatised text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from nlp.morph import Lemmatizer
+
+
+class PhraseMatcher:
+    """Matches one- and multi-word lemma phrases; each phrase maps to a label (the original term)."""
+
+    def __init__(self, lemmatizer: Lemmatizer, terms: Iterable[str]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for term in terms:
+            for key in {lemmatizer.phrase(term), tuple(term.lower().replace("ё", "е").split())}:
+                if key:
+                    self._by_first[key[0]].append((key, term))
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda item: -len(item[0]))
+
+    def find(self, lemmas: Sequence[str]) -> list[str]:
+        """Terms found, in text order, each once."""
+        found: list[str] = []
+        for index, lemma in enumerate(lemmas):
+            for key, term in self._by_first.get(lemma, ()):
+                if tuple(lemmas[index : index + len(key)]) == key:
+                    if term not in found:
+                        found.append(term)
+                    break
+        return found

@@ -1,0 +1,35 @@
+"""Tokens and lemmas: pymorphy3 behind an LRU cache, because lemmatisation is the hot path."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pymorphy3
+
+_TOKEN = re.compile(r"[а-яёa-z0-9]+(?:-[а-яёa-z]+)*", re.IGNORECASE)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens (digits kept: «3 мкр» matters)."""
+    return [t.lower().replace("ё", "е") for t in _TOKEN.findall(text)]
+
+
+class Lemmatizer:
+    """Loads the pymorphy3 dictionaries once; ``lemma`` is cached per word form."""
+
+    def __init__(self, cache_size: int = 200_000) -> None:
+        self._morph = pymorphy3.MorphAnalyzer()
+        self.lemma = lru_cache(maxsize=cache_size)(self._lemma)
+
+    def _lemma(self, word: str) -> str:
+        if not word.isalpha():
+            return word
+        return self._morph.parse(word)[0].normal_form.replace("ё", "е")
+
+    def lemmas(self, text: str) -> list[str]:
+        return [self.lemma(token) for token in tokenize(text)]
+
+    def phrase(self, phrase: str) -> tuple[str, ...]:
+        """A dictionary phrase («смоленская аэс») as a lemma sequence («смоленский», «аэс»)."""
+        return tuple(self.lemmas(phrase))

@@ -1,0 +1,94 @@
+"""Is a post about the town? A 0..1 score from the gazetteer, the source, and other towns' names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from config.schema import GazetteerSettings
+from nlp.lexicon import PhraseMatcher
+from nlp.morph import Lemmatizer
+
+_ORDINALS = ("первый", "второй", "третий", "четвертый", "пятый", "шестой", "седьмой", "восьмой", "девятый",
+             "десятый", "одиннадцатый", "двенадцатый")
+_DISTRICT_WORDS = {"мкр", "микрорайон", "микр", "мкрн", "мкр-н"}
+_NUMBER_BEFORE = re.compile(r"(?<!\d)(\d{1,2})\s*-?\s*(?:й|ой|ий|м|ом|го|ого|ом)?\s*(?:мкр|микрорайон|микр)", re.IGNORECASE)
+_NUMBER_AFTER = re.compile(r"(?:мкр|микрорайон|микр)\.?\s*(?:н\.?)?\s*(?:№\s*)?(\d{1,2})(?!\d)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceEvidence:
+    score: float
+    places: tuple[str, ...]
+    town_terms: tuple[str, ...]
+    other_towns: tuple[str, ...]
+
+
+class RelevanceScorer:
+    """Combines independent pieces of evidence as ``1 - Π(1 - wᵢ)`` and damps other towns' news."""
+
+    TOWN = 0.9
+    DERIVED = 0.85
+    DISTRICT = 0.7
+    PLANT = 0.55
+    INSTITUTION = 0.35
+    TOWN_SOURCE = 0.6
+    PARENT = 0.7
+
+    def __init__(self, gazetteer: GazetteerSettings, lemmatizer: Lemmatizer) -> None:
+        self._gazetteer = gazetteer
+        self._town = PhraseMatcher(lemmatizer, gazetteer.town)
+        self._derived = PhraseMatcher(lemmatizer, gazetteer.derived)
+        self._plant = PhraseMatcher(lemmatizer, gazetteer.plant)
+        self._institutions = PhraseMatcher(lemmatizer, [*gazetteer.institutions, *gazetteer.streets])
+        self._others = PhraseMatcher(lemmatizer, gazetteer.other_towns)
+
+    def districts(self, text: str, lemmas: Sequence[str]) -> list[str]:
+        """Microdistricts mentioned, as «3 мкр», within the configured range."""
+        limit = self._gazetteer.districts_max
+        numbers: list[int] = []
+        for pattern in (_NUMBER_BEFORE, _NUMBER_AFTER):
+            numbers += [int(m.group(1)) for m in pattern.finditer(text)]
+        for index, lemma in enumerate(lemmas[:-1]):
+            if lemma in _ORDINALS and lemmas[index + 1] in _DISTRICT_WORDS:
+                numbers.append(_ORDINALS.index(lemma) + 1)
+        seen: list[str] = []
+        for number in numbers:
+            key = f"{number} мкр"
+            if 1 <= number <= limit and key not in seen:
+                seen.append(key)
+        return seen
+
+    def score(
+        self,
+        text: str,
+        lemmas: Sequence[str],
+        *,
+        town_source: bool = False,
+        parent_relevance: float | None = None,
+    ) -> RelevanceEvidence:
+        town = self._town.find(lemmas)
+        derived = self._derived.find(lemmas)
+        districts = self.districts(text, lemmas)
+        plant = self._plant.find(lemmas)
+        institutions = self._institutions.find(lemmas)
+        others = [t for t in self._others.find(lemmas) if t not in town]
+        weights: list[float] = []
+        weights += [self.TOWN] * bool(town) + [self.DERIVED] * bool(derived)
+        weights += [self.DISTRICT] * bool(districts)
+        weights += [self.PLANT] * min(len(plant), 2)
+        weights += [self.INSTITUTION] * bool(institutions)
+        if town_source:
+            weights.append(self.TOWN_SOURCE)
+        if parent_relevance is not None:
+            weights.append(self.PARENT * parent_relevance)
+        remaining = 1.0
+        for weight in weights:
+            remaining *= 1.0 - weight
+        score = 1.0 - remaining
+        if others and not (town or derived or districts):
+            # «В Рославле нет отопления» is not a Desnogorsk alert, even in a town community.
+            score *= 0.25
+        places = tuple(dict.fromkeys([*(self._gazetteer.town[:1] if town or derived else []), *districts]))
+        return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others))
