@@ -1,0 +1,26 @@
+"""Alerts: decide, route by role, render, deliver through sinks; and the periodic digests."""
+
+from alerts.alert import Alert, PreviousAlert
+from alerts.decision import decide
+from alerts.digest import DigestData, OpenAppeal, TopicVolume, render_markdown
+from alerts.message import LEVEL_TITLES, fit_telegram, render
+from alerts.routing import route
+from alerts.sinks import ConsoleSink, Sink, TelegramSink, telegram_html
+
+__all__ = [
+    "LEVEL_TITLES",
+    "Alert",
+    "ConsoleSink",
+    "DigestData",
+    "OpenAppeal",
+    "PreviousAlert",
+    "Sink",
+    "TelegramSink",
+    "TopicVolume",
+    "decide",
+    "fit_telegram",
+    "render",
+    "render_markdown",
+    "route",
+    "telegram_html",
+]

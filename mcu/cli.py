@@ -1,0 +1,450 @@
+"""The `mcu` command: a thin shell that turns the library's errors into one Russian line and an exit code."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+import traceback
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Optional
+
+import click
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from config import ConfigError, InputError, MCUError, Settings, StorageError, load_config, mask_secrets, parse_duration
+from mcu.clock import WallClock
+from mcu.database import open_database, sqlite_path
+from mcu.logs import setup_logging
+
+out = Console(highlight=False, soft_wrap=True)
+# Messages carry user data (post text, paths with brackets): never interpret them as rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+log = logging.getLogger("mcu")
+
+
+class State:
+    config_path: Optional[str] = None
+    verbose: bool = False
+    _settings: Optional[Settings] = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings, _ = load_config(self.config_path)
+            setup_logging(self.verbose, self._settings.secrets())
+        return self._settings
+
+
+state = State()
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+@click.group(context_settings=CONTEXT, help="МЦУ monitor: мониторинг информационного поля и информационных рисков муниципалитета.")
+@click.option("--config", "-c", "config", default=None, metavar="ФАЙЛ",
+              help="Файл конфигурации (по умолчанию $MCU_CONFIG, ./mcu.yaml или встроенный для Десногорска).")
+@click.option("--verbose", "-v", is_flag=True, help="Подробный журнал.")
+@click.version_option(package_name="mcu-monitor", message="%(prog)s %(version)s")
+def app(config: Optional[str], verbose: bool) -> None:
+    state.config_path = config
+    state.verbose = verbose
+    state._settings = None
+    setup_logging(verbose)
+
+
+def _parse_moment(value: str | None, settings: Settings, what: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what}: не понимаю дату {value!r}, пишите 2026-01-14 или 2026-01-14T08:00+03:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=settings.town.tz)
+    return moment
+
+
+# --- init -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def init() -> None:
+    """Создать базу данных или обновить её схему до текущей версии."""
+    from storage import describe_url, upgrade
+
+    settings = state.settings
+    db = open_database(settings, check_schema=False)
+    try:
+        before, after = upgrade(db.engine)
+    finally:
+        db.dispose()
+    where = describe_url(db.engine)
+    if before == after:
+        out.print(f"Схема базы {where} уже актуальна ({after}).")
+    else:
+        out.print(f"Схема базы {where} обновлена: {before or 'пусто'} → {after}.")
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+
+@app.command()
+@click.option("--dir", "workdir", type=click.Path(path_type=Path, file_okay=False), default=Path("mcu-demo"),
+              show_default=True, help="Каталог для базы и сводки демо.")
+def demo(workdir: Path) -> None:
+    """Весь конвейер офлайн на встроенных данных: сбор, разбор, истории, оповещения, сводка."""
+    from mcu.demo import run_demo
+
+    settings = state.settings
+    out.print(f"[bold]МЦУ monitor — демонстрация[/bold]: {settings.town.name}, встроенные данные, без сети.")
+    out.print("Оповещения выводятся по мере того, как истории набирают уровень риска.\n")
+
+    def show(text: str) -> None:
+        head = text.splitlines()[0] if text else ""
+        style = "red" if "критич" in head else "dark_orange" if "высок" in head else "yellow"
+        out.print(Panel(text, border_style=style, expand=False))
+
+    with out.status("Разбираю посты…"):
+        result = run_demo(settings, workdir, show)
+    report = result.report
+    table = Table(title="Итоги демо", show_header=False)
+    table.add_row("Записей в ленте", str(report.events))
+    table.add_row("Постов и комментариев", str(report.posts))
+    table.add_row("Повторных наблюдений метрик", str(report.reobservations))
+    table.add_row("Пропущено строк", str(report.skipped))
+    levels = result.stories_by_level
+    table.add_row("Историй по пиковому уровню", ", ".join(f"{k}: {v}" for k, v in sorted(levels.items())) or "—")
+    first = sum(1 for a in report.alerts if not a.update)
+    table.add_row("Оповещений", f"{first} новых, {len(report.alerts) - first} обновлений")
+    table.add_row("База данных", str(result.database))
+    table.add_row("Сводка за неделю", str(result.digest))
+    out.print(table)
+    for problem in report.problems:
+        err.print(str(problem), style="dim")
+
+
+# --- run / collect / process ------------------------------------------------------------------------
+
+
+def _pipeline(settings: Settings, console: bool = True):  # type: ignore[no-untyped-def]
+    from mcu.pipeline import Pipeline
+
+    db = open_database(settings)
+    return Pipeline(settings, db, console=(lambda text: out.print(Panel(text, expand=False))) if console else None)
+
+
+@app.command()
+def run() -> None:
+    """Запустить демон: сбор по расписанию, разбор, оповещения, сводки. Остановка — Ctrl+C или SIGTERM."""
+    from mcu.daemon import build_scheduler, run_forever
+
+    settings = state.settings
+    pipeline = _pipeline(settings)
+    scheduler = build_scheduler(pipeline, WallClock())
+    enabled = [s.name for s in settings.sources if s.enabled]
+    log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(enabled), ", ".join(enabled) or "нет",
+             ", ".join(pipeline.sinks) or "нет")
+    try:
+        run_forever(scheduler)
+    finally:
+        pipeline.close()
+        pipeline.db.dispose()
+    log.info("демон остановлен")
+
+
+@app.command()
+@click.option("--source", "-s", "source", multiple=True, metavar="ИМЯ", help="Имя источника из конфигурации (можно несколько).")
+@click.option("--once", is_flag=True, help="Собрать один раз и выйти (иначе — по расписанию, пока не остановят).")
+@click.option("--since", default=None, metavar="ДАТА", help="Дозагрузка с этой даты (2026-01-01), с индикатором хода.")
+def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
+    """Собрать посты из источников."""
+    settings = state.settings
+    chosen = [s for s in settings.sources if s.enabled] if not source else []
+    for name in source or []:
+        found = settings.source(name)
+        if found is None:
+            known = ", ".join(s.name for s in settings.sources) or "в конфигурации нет источников"
+            raise InputError(f"источник {name!r} не найден (есть: {known})")
+        chosen.append(found)
+    if not chosen:
+        raise InputError("нет включённых источников: добавьте их в раздел sources конфигурации")
+    start = _parse_moment(since, settings, "--since")
+    pipeline = _pipeline(settings, console=False)
+    try:
+        if not once and start is None:
+            from mcu.daemon import build_scheduler, run_forever
+
+            settings_subset = settings.model_copy(update={"sources": chosen})
+            pipeline.settings = settings_subset
+            run_forever(build_scheduler(pipeline, WallClock(), collect_only=True))
+            return
+        for item in chosen:
+            if start is not None:
+                with Progress(console=err, transient=True) as progress:
+                    task = progress.add_task(f"{item.name}: загружено записей", total=None)
+                    stats = pipeline.collect(item, WallClock().now(), since=start,
+                                             progress=lambda n: progress.advance(task, n))
+            else:
+                stats = pipeline.collect(item, WallClock().now())
+            out.print(f"{item.name}: записей {stats.collected}, новых {stats.new}, изменённых {stats.edited}, "
+                      f"снимков метрик {stats.snapshots}, пропущено строк {stats.skipped_lines}")
+    finally:
+        pipeline.db.dispose()
+
+
+@app.command()
+@click.option("--send/--no-send", default=True, show_default=True, help="Сразу отправить принятые оповещения.")
+def process(send: bool) -> None:
+    """Разобрать собранные посты: NLP, истории, оценка риска, решения об оповещениях."""
+    settings = state.settings
+    pipeline = _pipeline(settings)
+    try:
+        now = WallClock().now()
+        stats = pipeline.process(now)
+        out.print(f"Разобрано постов: {stats.analysed}, о городе: {stats.relevant}, "
+                  f"историй пересчитано: {stats.stories_scored}, оповещений: {len(stats.alerts)}")
+        if send:
+            sent = pipeline.dispatch(now)
+            out.print(f"Доставлено сообщений: {sent.sent}, ошибок доставки: {sent.failed}")
+    finally:
+        pipeline.close()
+        pipeline.db.dispose()
+
+
+# --- analyze --------------------------------------------------------------------------------------
+
+
+@app.command()
+def analyze() -> None:
+    """Разметить посты без базы: JSON Lines постов на stdin → JSON Lines разметки на stdout."""
+    from collectors import read_posts
+    from nlp import Analyzer, NerTagger
+
+    settings = state.settings
+    analyzer = Analyzer(settings, ner=NerTagger() if settings.nlp.use_ner else None)
+    relevance: dict[tuple[str, str, str], float] = {}
+    stdin = sys.stdin.buffer
+    written = skipped = 0
+    for post, problems in read_posts(stdin):
+        for problem in problems:
+            err.print(f"stdin: {problem}")
+            skipped += int(problem.skipped)
+        if post is None:
+            continue
+        parent = relevance.get((post.platform, post.source, post.parent_id or ""))
+        annotation = analyzer.analyze(post, analyzer.context_for(post, parent))
+        relevance[(post.platform, post.source, post.id)] = annotation.relevance
+        sys.stdout.write(json.dumps(annotation.to_record(), ensure_ascii=False) + "\n")
+        written += 1
+    sys.stdout.flush()
+    log.info("размечено %d, пропущено строк %d", written, skipped)
+
+
+# --- replay ---------------------------------------------------------------------------------------
+
+
+@app.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--db", default=None, metavar="URL", help="Адрес базы (по умолчанию — временная SQLite).")
+@click.option("--tick", default="5m", show_default=True, help="Шаг модельных часов: 1m, 5m, 1h.")
+def replay(file: Path, db: Optional[str], tick: str) -> None:
+    """Прогнать ленту FILE (JSON Lines: посты и повторные наблюдения с observed_at) через весь конвейер
+    на модельных часах и вывести решения об оповещениях (JSON Lines)."""
+    from mcu.pipeline import Pipeline
+    from mcu.timeline import TimelineReport, load_timeline, run_timeline
+    from storage import Database, upgrade
+
+    settings = state.settings
+    try:
+        step = timedelta(seconds=parse_duration(tick))
+    except ValueError as exc:
+        raise InputError(f"--tick: {exc}") from None
+    if step.total_seconds() <= 0:
+        raise InputError("--tick: шаг должен быть больше нуля")
+    report = TimelineReport()
+    events = load_timeline(file, report)
+    with tempfile.TemporaryDirectory(prefix="mcu-replay-") as scratch:
+        url = db or f"sqlite:///{Path(scratch) / 'replay.db'}"
+        database = Database.from_url(url)
+        try:
+            upgrade(database.engine)
+            pipeline = Pipeline(settings, database, deliver=False, telegram=False)
+
+            def emit(alert) -> None:  # type: ignore[no-untyped-def]
+                sys.stdout.write(json.dumps(alert.to_record(), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+
+            run_timeline(pipeline, events, report, tick=step, on_alert=emit)
+        finally:
+            database.dispose()
+    for problem in report.problems:
+        err.print(f"{file.name}: {problem}")
+    notes = []
+    if report.out_of_order:
+        notes.append(f"строк не по порядку времени: {report.out_of_order} (отсортированы)")
+    if report.unknown_reobservations:
+        notes.append(f"повторных наблюдений неизвестных постов: {report.unknown_reobservations} (сохранены как новые)")
+    for note in notes:
+        err.print(f"{file.name}: {note}")
+    err.print(f"Лента: событий {report.events}, постов {report.posts}, повторных наблюдений {report.reobservations}, "
+              f"пропущено строк {report.skipped}, оповещений {len(report.alerts)}")
+
+
+# --- status ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def status() -> None:
+    """Состояние: база, источники (последний успех и ошибка), очередь разбора и доставки, каналы."""
+    from storage import current_revision, describe_url, head_revision
+    from storage import outbox as outbox_store
+    from storage import posts as post_store
+    from storage import sources as source_store
+
+    settings = state.settings
+    path = sqlite_path(settings.database.url)
+    if path is not None and not path.exists():
+        raise StorageError(f"база данных {path} не найдена: выполните `mcu init`")
+    db = open_database(settings, check_schema=False)
+    try:
+        current, head = current_revision(db.engine), head_revision()
+        out.print(f"База: {describe_url(db.engine)}, схема {current or 'не создана'}"
+                  + ("" if current == head else f" (нужна {head}: выполните `mcu init`)"))
+        if current != head:
+            raise StorageError("схема базы не совпадает с версией программы")
+        tz = settings.town.tz
+        fmt = lambda moment: moment.astimezone(tz).strftime("%d.%m.%Y %H:%M") if moment else "—"  # noqa: E731
+        with db.transaction() as session:
+            health = source_store.source_health(session)
+            backlog = post_store.count_pending_analysis(session)
+            queue = outbox_store.outbox_counts(session)
+        table = Table(title="Источники")
+        for column in ("Источник", "Тип", "Вкл.", "Последний успех", "Последняя ошибка", "Собрано"):
+            table.add_column(column)
+        configured = {s.name for s in settings.sources}
+        for item in health:
+            error = f"{fmt(item.last_error_at)}: {item.last_error}" if item.last_error else "—"
+            table.add_row(item.name, item.kind, "да" if item.enabled else "нет", fmt(item.last_success_at),
+                          mask_secrets(error, settings.secrets()), str(item.posts_collected))
+        for name in sorted(configured - {h.name for h in health}):
+            table.add_row(name, settings.source(name).kind, "да", "ещё не собирался", "—", "0")  # type: ignore[union-attr]
+        out.print(table)
+        out.print(f"Ждут разбора: {backlog}")
+        out.print("Исходящие: " + ", ".join(f"{k}: {v}" for k, v in sorted(queue.items())) if queue else "Исходящие: пусто")
+        bot = settings.api.telegram_bot.token
+        chats = sum(len(r.telegram_chats) for r in settings.roles.values())
+        out.print(f"Telegram-бот: {'настроен' if bot is not None and bot.present else 'не настроен (нет токена)'}, чатов ролей: {chats}")
+    finally:
+        db.dispose()
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+@app.command()
+@click.argument("kind", type=click.Choice(["posts", "stories", "alerts"]))
+@click.option("--from", "date_from", default=None, metavar="ДАТА", help="Начало периода (2026-01-01); по умолчанию — неделя назад.")
+@click.option("--to", "date_to", default=None, metavar="ДАТА", help="Конец периода (не включая); по умолчанию — сейчас.")
+@click.option("--topic", default=None, metavar="КОД", help="Только эта тема (housing, npp, …).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True, help="Формат файла.")
+@click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
+def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str, output: Optional[Path]) -> None:
+    """Выгрузить посты, истории или оповещения (KIND: posts, stories, alerts) за период — для запросов ЦУР."""
+    from mcu.export import write_records
+    from storage import reports
+
+    settings = state.settings
+    if topic and topic not in {t.code for t in settings.topics}:
+        raise InputError(f"--topic: неизвестная тема {topic!r} (есть: {', '.join(t.code for t in settings.topics)})")
+    end = _parse_moment(date_to, settings, "--to") or datetime.now(timezone.utc)
+    start = _parse_moment(date_from, settings, "--from") or end - timedelta(days=7)
+    if start >= end:
+        raise InputError("--from должно быть раньше --to")
+    db = open_database(settings)
+    try:
+        with db.transaction() as session:
+            source = {"posts": reports.export_posts, "stories": reports.export_stories, "alerts": reports.export_alerts}[kind]
+            count = write_records(source(session, start, end, topic), fmt, output)
+    finally:
+        db.dispose()
+    err.print(f"Выгружено записей: {count}" + (f" в {output}" if output else ""))
+
+
+# --- digest ---------------------------------------------------------------------------------------
+
+
+@app.command()
+@click.option("--period", type=click.Choice(["day", "week"]), default="day", show_default=True, help="Период сводки.")
+@click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True, help="Формат: md (Markdown).")
+@click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Файл сводки (по умолчанию — в каталоге digest.out_dir).")
+@click.option("--end", default=None, metavar="ДАТА", help="Конец периода (по умолчанию — сейчас).")
+def digest(period: str, fmt: str, output: Optional[Path], end: Optional[str]) -> None:
+    """Сводка информационных рисков за сутки или неделю."""
+    from mcu.digests import build_digest, default_digest_path, write_digest
+
+    settings = state.settings
+    moment = _parse_moment(end, settings, "--end") or datetime.now(timezone.utc)
+    db = open_database(settings)
+    try:
+        data = build_digest(db, settings, period, moment)
+    finally:
+        db.dispose()
+    path = write_digest(data, settings, output or default_digest_path(settings, period, moment))
+    out.print(f"Сводка записана: {path}")
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every error a user can meet becomes one Russian line and a non-zero exit code."""
+    try:
+        app.main(args=argv, prog_name="mcu", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("Прервано.")
+        return 130
+    except click.UsageError as exc:
+        err.print(f"Ошибка в команде: {exc.format_message()} (см. mcu --help)")
+        return 2
+    except ConfigError as exc:
+        err.print(f"Ошибка: {exc}")
+        return 78
+    except MCUError as exc:
+        err.print(f"Ошибка: {_masked(str(exc))}")
+        return 1
+    except SQLAlchemyError as exc:
+        err.print(f"Ошибка базы данных: {_masked(str(getattr(exc, 'orig', None) or exc).splitlines()[0])}")
+        return 1
+    except KeyboardInterrupt:
+        err.print("Прервано.")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except Exception as exc:  # the last net: a bug still gets one line, the traceback only with --verbose
+        err.print(f"Внутренняя ошибка: {type(exc).__name__}: {_masked(str(exc))}. Подробности: mcu --verbose …")
+        if state.verbose:
+            traceback.print_exc()
+        return 1
+    return 0
+
+
+def _masked(text: str) -> str:
+    settings = state._settings
+    return mask_secrets(text, settings.secrets()) if settings is not None else text
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The daemon: APScheduler only triggers; one worker thread runs the jobs, whose state lives in the database."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import FrameType
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from config import MCUError, Settings
+from mcu.clock import Clock
+from mcu.digests import build_digest, default_digest_path, write_digest
+from mcu.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+def _guarded(name: str, work: Callable[[], object]) -> Callable[[], None]:
+    """One failing job is logged and retried on its next run; it never stops the daemon."""
+
+    def run() -> None:
+        try:
+            work()
+        except MCUError as exc:
+            log.error("%s: %s", name, exc)
+        except Exception:  # the daemon must outlive any single bug; the traceback goes to the log
+            log.exception("%s: непредвиденная ошибка", name)
+
+    run.__name__ = name
+    return run
+
+
+def build_scheduler(pipeline: Pipeline, clock: Clock, *, collect_only: bool = False) -> BlockingScheduler:
+    """Jobs derived from config, with stable ids: collect per source, process, dispatch, digests."""
+    settings: Settings = pipeline.settings
+    scheduler = BlockingScheduler(
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(settings.scheduler.misfire_grace)},
+        timezone=settings.town.tz,
+    )
+    start = clock.now()
+    for source in settings.sources:
+        if not source.enabled:
+            continue
+
+        def collect(source=source) -> None:  # noqa: ANN001 - bound per source
+            stats = pipeline.collect(source, clock.now())
+            log.info("сбор %s: %d записей, новых %d, изменённых %d", source.name, stats.collected, stats.new, stats.edited)
+
+        scheduler.add_job(
+            _guarded(f"collect:{source.name}", collect),
+            IntervalTrigger(seconds=max(1, source.interval), jitter=int(source.jitter) or None, timezone=settings.town.tz),
+            id=f"collect:{source.name}",
+            next_run_time=start,
+        )
+    if collect_only:
+        return scheduler
+
+    def process() -> None:
+        stats = pipeline.process(clock.now())
+        if stats.analysed:
+            log.info("разбор: %d постов, о городе %d, историй пересчитано %d, оповещений %d",
+                     stats.analysed, stats.relevant, stats.stories_scored, len(stats.alerts))
+
+    def dispatch() -> None:
+        stats = pipeline.dispatch(clock.now())
+        if stats.sent or stats.failed:
+            log.info("доставка: отправлено %d, ошибок %d", stats.sent, stats.failed)
+
+    scheduler.add_job(_guarded("process", process), IntervalTrigger(seconds=settings.scheduler.process_interval),
+                      id="process", next_run_time=start + timedelta(seconds=1))
+    scheduler.add_job(_guarded("dispatch", dispatch), IntervalTrigger(seconds=settings.scheduler.dispatch_interval),
+                      id="dispatch", next_run_time=start + timedelta(seconds=2))
+    hour, minute = (int(part) for part in settings.digest.daily_at.split(":"))
+    for period, trigger in (
+        ("day", CronTrigger(hour=hour, minute=minute, timezone=settings.town.tz)),
+        ("week", CronTrigger(day_of_week=settings.digest.weekly_day, hour=hour, minute=minute, timezone=settings.town.tz)),
+    ):
+
+        def digest(period: str = period) -> None:
+            now: datetime = clock.now()
+            path = write_digest(build_digest(pipeline.db, settings, period, now), settings, default_digest_path(settings, period, now))
+            log.info("сводка %s записана: %s", period, path)
+
+        scheduler.add_job(_guarded(f"digest:{period}", digest), trigger, id=f"digest:{period}")
+    return scheduler
+
+
+def run_forever(scheduler: BlockingScheduler) -> None:
+    """Start and block; SIGTERM and SIGINT stop after the running job finishes."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("получен сигнал %s: завершаю после текущего задания", signal.Signals(signum).name)
+        scheduler.shutdown(wait=False)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        scheduler.start()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,37 @@
+"""Open the configured database for a command: refuse a missing file or an out-of-date schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from config import Settings, StorageError
+from storage import Database, ensure_current
+
+
+def sqlite_path(url: str) -> Path | None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def open_database(settings: Settings, url: str | None = None, *, check_schema: bool = True) -> Database:
+    """The database for a command; with ``check_schema`` the schema must be current (``mcu init`` makes it so)."""
+    url = url or settings.database.url
+    path = sqlite_path(url)
+    if check_schema and path is not None and not path.exists():
+        raise StorageError(f"база данных {path} не найдена: выполните `mcu init`")
+    db = Database.from_url(url, echo=settings.database.echo)
+    if check_schema:
+        try:
+            ensure_current(db.engine)
+        except StorageError:
+            db.dispose()
+            raise
+    return db

@@ -1,0 +1,253 @@
+"""Wiring of the stages: collect → store → analyse → stories and risk → alert decisions → outbox → delivery.
+
+Every stage boundary is a database row, so a crash loses nothing and a restart resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from alerts import Alert, ConsoleSink, Sink, TelegramSink, decide
+from collectors import Batch, Post, ReplayCollector
+from config import CollectorError, DeliveryError, InputError, Settings
+from config.schema import SourceSettings
+from nlp import Analyzer, NerTagger
+from risk import PostFeatures, RiskScorer, StoryMatcher, fingerprint
+from storage import Database
+from storage import annotations as annotation_store
+from storage import outbox, posts, sources, stories
+
+log = logging.getLogger(__name__)
+
+ANALYSIS_BATCH = 500
+MAX_BACKOFF = 3600.0
+
+
+@dataclass
+class RunStats:
+    """Counters of one pipeline run, printed by the CLI and logged by the daemon."""
+
+    collected: int = 0
+    new: int = 0
+    edited: int = 0
+    snapshots: int = 0
+    skipped_lines: int = 0
+    analysed: int = 0
+    relevant: int = 0
+    stories_scored: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+
+
+class Pipeline:
+    """Builds every component from settings and runs the stages against one database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        analyzer: Analyzer | None = None,
+        console: Callable[[str], None] | None = None,
+        deliver: bool = True,
+        telegram: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self._analyzer = analyzer
+        self.deliver = deliver
+        self.tz = settings.town.tz
+        self.topic_titles = {t.code: t.title for t in settings.topics}
+        self.scorer = RiskScorer(settings.risk, {t.code: t.severity for t in settings.topics}, self.topic_titles)
+        self.matcher = StoryMatcher(
+            timedelta(seconds=settings.risk.story_window),
+            settings.risk.duplicate_similarity,
+            town_places=settings.gazetteer.town[:1],
+        )
+        self.sinks: dict[str, Sink] = {}
+        if settings.alerts.console and console is not None:
+            self.sinks["console"] = ConsoleSink(console)
+        bot = settings.api.telegram_bot
+        if telegram and bot.token is not None and bot.token.present:
+            self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """Loaded on first use: pymorphy3 and natasha take a second or two."""
+        if self._analyzer is None:
+            self._analyzer = Analyzer(self.settings, ner=NerTagger() if self.settings.nlp.use_ner else None)
+        return self._analyzer
+
+    # --- collect -------------------------------------------------------------------------------
+
+    def collector_for(self, source: SourceSettings) -> ReplayCollector:
+        return ReplayCollector(Path(source.path).expanduser())
+
+    def collect(self, source: SourceSettings, now: datetime, since: datetime | None = None,
+                progress: Callable[[int], None] | None = None) -> RunStats:
+        """Collect one source until it has nothing more; the cursor advances only with stored posts."""
+        stats = RunStats()
+        collector = self.collector_for(source)
+        with self.db.transaction() as session:
+            source_id = sources.ensure_source(session, source.name, source.kind, source.enabled).id
+            cursor = None if since is not None else sources.get_cursor(session, source_id)
+        try:
+            while True:
+                batch = collector.collect(cursor)
+                kept = [p for p in batch.posts if since is None or p.published_at >= since]
+                self._store_batch(source_id, batch, kept, now, stats)
+                cursor = batch.cursor
+                if progress is not None:
+                    progress(len(batch.posts))
+                if not batch.more:
+                    break
+        except (CollectorError, InputError) as exc:
+            with self.db.transaction() as session:
+                sources.record_failure(session, source.name, source.kind, now, str(exc))
+            raise
+        with self.db.transaction() as session:
+            sources.record_success(session, source_id, now, stats.collected, stats.skipped_lines)
+        return stats
+
+    def _store_batch(self, source_id: int, batch: Batch, kept: list[Post], now: datetime, stats: RunStats) -> None:
+        with self.db.transaction() as session:
+            saved = posts.save_posts(session, kept, now)
+            if batch.cursor is not None:
+                sources.set_cursor(session, source_id, batch.cursor, now)
+        stats.collected += len(kept)
+        stats.new += saved.new
+        stats.edited += saved.edited
+        stats.snapshots += saved.snapshots
+        stats.skipped_lines += sum(1 for p in batch.problems if p.skipped)
+
+    def ingest(self, items: Iterable[Post], now: datetime) -> RunStats:
+        """Store posts that did not come from a configured source (replay timelines)."""
+        batch = list(items)
+        with self.db.transaction() as session:
+            saved = posts.save_posts(session, batch, now)
+        return RunStats(collected=len(batch), new=saved.new, edited=saved.edited, snapshots=saved.snapshots)
+
+    # --- analyse, group, score, decide -----------------------------------------------------------
+
+    def process(self, now: datetime, limit: int | None = None) -> RunStats:
+        """Analyse every waiting post, place relevant ones into stories, rescore touched stories, decide alerts."""
+        stats = RunStats()
+        while limit is None or stats.analysed < limit:
+            with self.db.transaction() as session:
+                waiting = posts.pending_analysis(session, ANALYSIS_BATCH)
+                if not waiting:
+                    break
+                for item in waiting:
+                    stats.relevant += self._analyse_one(session, item, now)
+                stats.analysed += len(waiting)
+        with self.db.transaction() as session:
+            for story_id in stories.stale_story_ids(session):
+                alert = self._score_story(session, story_id, now)
+                stats.stories_scored += 1
+                if alert is not None:
+                    stats.alerts.append(alert)
+        return stats
+
+    def _analyse_one(self, session: Session, item: posts.StoredPost, now: datetime) -> int:
+        post = item.post
+        parent = posts.find_parent(session, post)
+        parent_relevance = None
+        if parent is not None:
+            parent_annotation = annotation_store.annotations_for(session, [parent.id]).get(parent.id)
+            parent_relevance = parent_annotation.relevance if parent_annotation else None
+        annotation = self.analyzer.analyze(post, self.analyzer.context_for(post, parent_relevance))
+        annotation_store.save_annotation(session, item.db_id, item.version, annotation, now)
+        parent_story = parent.story_id if parent is not None else None
+        relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
+        if item.story_id is not None or not (relevant or parent_story):
+            return int(relevant)
+        features = PostFeatures(
+            topic=annotation.main_topic,
+            places=annotation.places,
+            fingerprint=fingerprint(annotation.lemmas),
+            at=post.published_at,
+            parent_story_id=parent_story,
+            topics=tuple(t.code for t in annotation.topics),
+        )
+        window = timedelta(seconds=self.settings.risk.story_window)
+        story_id = self.matcher.match(features, stories.open_stories(session, post.published_at - window))
+        if story_id is None:
+            story_id = stories.create_story(
+                session, post.text, features.topic, features.places, features.fingerprint, post.published_at
+            ).id
+        stories.add_post(session, story_id, item.db_id, features.places, features.fingerprint, post.published_at)
+        return int(relevant)
+
+    def _score_story(self, session: Session, story_id: int, now: datetime) -> Alert | None:
+        members = stories.members(session, story_id)
+        assessment = self.scorer.assess(members, now)
+        topics = Counter(m.topics[0] for m in members if m.topics)
+        topic = topics.most_common(1)[0][0] if topics else "other"
+        stories.save_assessment(session, story_id, assessment, topic, now)
+        view = stories.view(session, story_id, self.topic_titles, members)
+        if view is None:
+            return None
+        alert = decide(view, outbox.previous_alert(session, story_id), now, self.settings.alerts, self.tz)
+        if alert is not None:
+            outbox.save_alert(session, alert, self._targets(alert) if self.deliver else [])
+        return alert
+
+    def _targets(self, alert: Alert) -> list[tuple[str, str]]:
+        targets: list[tuple[str, str]] = []
+        if "console" in self.sinks:
+            targets.append(("console", "-"))
+        if "telegram" in self.sinks:
+            for role in alert.recipients:
+                settings = self.settings.roles.get(role)
+                for chat in settings.telegram_chats if settings else ():
+                    targets.append(("telegram", str(chat)))
+        return targets
+
+    # --- deliver -------------------------------------------------------------------------------
+
+    def dispatch(self, now: datetime) -> RunStats:
+        """Send what the outbox holds; a failure is retried with backoff, never sent twice once accepted."""
+        stats = RunStats()
+        while True:
+            with self.db.transaction() as session:
+                due = outbox.due_messages(session, now)
+                if not due:
+                    break
+                for message in due:
+                    sink = self.sinks.get(message.channel)
+                    try:
+                        if sink is None:
+                            raise DeliveryError(f"канал {message.channel} не настроен")
+                        sink.send(message.target, message.text)
+                    except DeliveryError as exc:
+                        stats.failed += 1
+                        retry_at = self._retry_at(exc, message.attempts, now)
+                        outbox.mark_failed(session, message.id, str(exc), retry_at)
+                        log.warning("доставка %s → %s не удалась: %s", message.channel, message.target, exc)
+                    else:
+                        stats.sent += 1
+                        outbox.mark_sent(session, message.id, now)
+            if stats.failed:
+                break
+        return stats
+
+    def _retry_at(self, exc: DeliveryError, attempts: int, now: datetime) -> datetime | None:
+        if not exc.retryable or attempts + 1 >= self.settings.alerts.max_attempts:
+            return None
+        delay = exc.retry_after if exc.retry_after else min(MAX_BACKOFF, 30.0 * 2**attempts)
+        return now + timedelta(seconds=float(delay))
+
+    def close(self) -> None:
+        for sink in self.sinks.values():
+            close = getattr(sink, "close", None)
+            if close is not None:
+                close()
+

@@ -1,0 +1,120 @@
+"""Risk of a story: measurable factors (0..1 each) times configured weights, a level, and Russian reasons."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from config.schema import LEVELS, RiskSettings
+from risk.story import Member, RiskAssessment
+from risk.wording import plural, span, thousands
+
+MIN_HOURS = 0.5  # a burst in five minutes is not «∞ views per hour»
+
+
+class RiskScorer:
+    """Each factor is a number a person can check; the score is their weighted sum, damped for lone posts."""
+
+    def __init__(self, settings: RiskSettings, topic_severity: Mapping[str, float], topic_titles: Mapping[str, str]) -> None:
+        self.settings = settings
+        self._severity = topic_severity
+        self._titles = topic_titles
+
+    def level_for(self, score: float) -> str:
+        levels = self.settings.levels
+        if score >= levels.critical:
+            return "critical"
+        if score >= levels.high:
+            return "high"
+        if score >= levels.medium:
+            return "medium"
+        return "low"
+
+    def assess(self, members: Sequence[Member], now: datetime) -> RiskAssessment:
+        if not members:
+            return RiskAssessment(0.0, "low", ())
+        s = self.settings
+        w = s.weights
+        reasons: list[tuple[float, str]] = []
+        factors: dict[str, float] = {}
+
+        negative = [m for m in members if m.sentiment_label == "negative"]
+        factors["negativity"] = len(negative) / len(members)
+        if negative:
+            reasons.append((w.negativity * factors["negativity"], f"негатив: {len(negative)} из {len(members)}"))
+
+        topics = Counter(t for m in members for t in m.topics[:1])
+        topic = max(topics, key=lambda t: (topics[t], self._severity.get(t, 0.0)))
+        severe = max((t for t in topics), key=lambda t: self._severity.get(t, 0.0))
+        if topics[severe] * 4 < len(members):  # one stray mention does not make a plant story
+            severe = topic
+        factors["severity"] = self._severity.get(severe, 0.1)
+        reasons.append((w.severity * factors["severity"], f"тема: {self._titles.get(severe, severe)}"))
+
+        top_level = [m for m in members if not m.is_comment] or list(members)
+        views = sum(m.views for m in top_level)
+        factors["reach"] = min(1.0, math.log1p(views) / math.log1p(s.reach_full)) if views else 0.0
+        if views:
+            reasons.append((w.reach * factors["reach"], f"охват: {thousands(views)} просм."))
+
+        first = min(m.published_at for m in members)
+        hours = max(MIN_HOURS, (now - first).total_seconds() / 3600)
+        gained = sum(max(0, m.views - m.first_views) + 5 * m.engagement for m in members)
+        per_hour = gained / hours
+        factors["velocity"] = min(1.0, per_hour / s.velocity_full)
+        if factors["velocity"] >= 0.2:
+            reasons.append((w.velocity * factors["velocity"], f"рост: +{thousands(per_hour)} просм. и реакций в час"))
+
+        sources = {(m.platform, m.source) for m in members}
+        platforms = {m.platform for m in members}
+        factors["spread"] = min(1.0, (len(sources) - 1 + 0.5 * (len(platforms) - 1)) / s.spread_full)
+        if len(sources) > 1:
+            last = max(m.published_at for m in members)
+            reasons.append((
+                w.spread * factors["spread"],
+                f"{plural(len(sources), 'источник', 'источника', 'источников')} на "
+                f"{plural(len(platforms), 'платформе', 'платформах', 'платформах')} за {span(first, last)}",
+            ))
+
+        officials = sorted({v for m in members for v in _values(m.signals, "official")})
+        factors["officials"] = 1.0 if officials else 0.0
+        if officials:
+            reasons.append((w.officials, "упоминание: " + ", ".join(officials)))
+
+        markers = Counter(v for m in members for v in _values(m.signals, "escalation"))
+        factors["escalation"] = min(1.0, len(markers) / 2)
+        if markers:
+            named = ", ".join(name for name, _ in markers.most_common(3))
+            reasons.append((w.escalation * factors["escalation"], f"эскалация: {named}"))
+
+        appeals = [m for m in members if m.needs_response]
+        last_official = max((m.published_at for m in members if m.official), default=None)
+        unanswered = [m for m in appeals if last_official is None or m.published_at > last_official]
+        factors["unanswered"] = min(1.0, len(unanswered) / 5)
+        if unanswered:
+            reasons.append((w.unanswered * factors["unanswered"], "без ответа: " + plural(len(unanswered), "жалоба или вопрос", "жалобы или вопроса", "жалоб и вопросов")))
+
+        score = sum(getattr(w, name) * value for name, value in factors.items())
+        # A story is many voices: one post alone reaches at most 60% of its raw score.
+        score *= min(1.0, 0.6 + 0.1 * (len(members) - 1))
+        relevance = sum(m.relevance for m in members) / len(members)
+        score *= min(1.0, 0.5 + relevance / 2)
+        calm = [m for m in members if m.official or m.sentiment_label == "positive"]
+        if factors["negativity"] < 0.3 and calm:
+            score *= 1.0 - s.official_discount * len(calm) / len(members)
+            reasons.append((0.0, "официальные и позитивные сообщения снижают риск"))
+        score = round(max(0.0, min(100.0, score)), 1)
+        level = self.level_for(score)
+        ordered = tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]) if text)
+        return RiskAssessment(score, level, ordered[:6], {k: round(v, 3) for k, v in factors.items()})
+
+
+def _values(signals: Sequence[str], prefix: str) -> list[str]:
+    head = prefix + ":"
+    return [s[len(head):] for s in signals if s.startswith(head)]
+
+
+def level_rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else 0

@@ -1,0 +1,208 @@
+"""SQLAlchemy 2 models. ORM rows never leave ``storage/``: the repository turns them into records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SourceRow(Base):
+    """A collected source and its health, as ``status`` shows it."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    posts_collected: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CursorRow(Base):
+    """Where a source's collection resumes; a source may keep several (wall offset, search cursor…)."""
+
+    __tablename__ = "cursors"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PostRow(Base):
+    """A post or comment, unique by (platform, source, external id); ``version`` grows on edits."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("platform", "source", "external_id", name="uq_posts_identity"),
+        Index("ix_posts_published_at", "published_at"),
+        Index("ix_posts_story_id", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(300))
+    external_id: Mapped[str] = mapped_column(String(300))
+    parent_external_id: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(300))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    text: Mapped[str] = mapped_column(Text, default="")
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    reposts: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+
+
+class MetricSnapshotRow(Base):
+    """Engagement of a post at one moment: the time series behind engagement velocity."""
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (Index("ix_metric_snapshots_post_observed", "post_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    reposts: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AnnotationRow(Base):
+    """The NLP verdict on a post version; a post whose version is newer waits to be re-analysed."""
+
+    __tablename__ = "annotations"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    post_version: Mapped[int] = mapped_column(Integer)
+    relevance: Mapped[float] = mapped_column(Float)
+    main_topic: Mapped[str] = mapped_column(String(40))
+    topics: Mapped[list[Any]] = mapped_column(JSON)
+    sentiment_label: Mapped[str] = mapped_column(String(16))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    needs_response: Mapped[bool] = mapped_column(Boolean)
+    entities: Mapped[list[Any]] = mapped_column(JSON)
+    toxicity: Mapped[float] = mapped_column(Float)
+    signals: Mapped[list[Any]] = mapped_column(JSON)
+    places: Mapped[list[Any]] = mapped_column(JSON)
+    model_version: Mapped[str] = mapped_column(String(40))
+    analysed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoryRow(Base):
+    """One event told by many posts; its score and level are recomputed as it grows."""
+
+    __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_last_seen_at", "last_seen_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(40))
+    places: Mapped[list[Any]] = mapped_column(JSON)
+    fingerprint: Mapped[list[Any]] = mapped_column(JSON)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    level: Mapped[str] = mapped_column(String(16), default="low")
+    peak_level: Mapped[str] = mapped_column(String(16), default="low")
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    factors: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AlertRow(Base):
+    """One alert decision: the first for a story, or an update of it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_story_id", "story_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recipients: Mapped[list[Any]] = mapped_column(JSON)
+    is_update: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxRow(Base):
+    """A message waiting for delivery; a row is marked sent only after the channel accepted it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

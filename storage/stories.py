@@ -1,0 +1,188 @@
+"""Stories: creation, membership, the members risk scores, and the stories that need rescoring."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from risk.fingerprint import merge
+from risk.story import Member, RiskAssessment, StoryState, StoryView
+from storage.annotations import annotations_for
+from storage.models import PostRow, StoryRow
+from storage.posts import first_snapshots
+
+EXCERPT = 160
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def to_state(row: StoryRow) -> StoryState:
+    return StoryState(
+        id=row.id,
+        topic=row.topic,
+        places=tuple(row.places),
+        fingerprint=frozenset(row.fingerprint),
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        level=row.level,
+    )
+
+
+def open_stories(session: Session, since: datetime) -> list[StoryState]:
+    """Stories that had a post after ``since``: the candidates a new post may join."""
+    rows = session.scalars(select(StoryRow).where(StoryRow.last_seen_at >= since))
+    return [to_state(row) for row in rows]
+
+
+def create_story(
+    session: Session, title: str, topic: str, places: Sequence[str], fingerprint: frozenset[str], at: datetime
+) -> StoryState:
+    row = StoryRow(
+        title=excerpt(title) or "(без текста)",
+        topic=topic,
+        places=list(places),
+        fingerprint=sorted(fingerprint),
+        first_seen_at=at,
+        last_seen_at=at,
+        post_count=0,
+        score=0.0,
+        level="low",
+        peak_level="low",
+        reasons=[],
+        factors={},
+        updated_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return to_state(row)
+
+
+def add_post(
+    session: Session, story_id: int, post_id: int, places: Sequence[str], fingerprint: frozenset[str], at: datetime
+) -> None:
+    """Attach a post; the story's places, fingerprint and time span grow with it."""
+    story = session.get(StoryRow, story_id)
+    post = session.get(PostRow, post_id)
+    if story is None or post is None:
+        return
+    if post.story_id != story_id:
+        post.story_id = story_id
+        story.post_count += 1
+    story.places = list(dict.fromkeys([*story.places, *places]))
+    story.fingerprint = sorted(merge(frozenset(story.fingerprint), fingerprint))
+    story.last_seen_at = max(story.last_seen_at, at)
+    story.first_seen_at = min(story.first_seen_at, at)
+
+
+def members(session: Session, story_id: int) -> list[Member]:
+    """Every post of a story with its verdict and engagement, as the risk scorer needs it."""
+    rows = list(session.scalars(select(PostRow).where(PostRow.story_id == story_id).order_by(PostRow.published_at)))
+    annotations = annotations_for(session, [r.id for r in rows])
+    firsts = first_snapshots(session, [r.id for r in rows])
+    result = []
+    for row in rows:
+        annotation = annotations.get(row.id)
+        if annotation is None:
+            continue
+        first = firsts.get(row.id)
+        result.append(
+            Member(
+                key=f"{row.platform}:{row.source}:{row.external_id}",
+                platform=row.platform,
+                source=row.source,
+                published_at=row.published_at,
+                seen_at=row.last_seen_at,
+                is_comment=row.parent_external_id is not None,
+                relevance=annotation.relevance,
+                sentiment_label=annotation.sentiment_label,
+                sentiment_score=annotation.sentiment_score,
+                topics=tuple(t["code"] for t in annotation.topics),
+                signals=tuple(annotation.signals),
+                needs_response=annotation.needs_response,
+                views=row.views or 0,
+                likes=row.likes or 0,
+                reposts=row.reposts or 0,
+                comments=row.comments or 0,
+                first_views=(first.views or 0) if first is not None else (row.views or 0),
+                first_seen_at=first.observed_at if first is not None else row.first_seen_at,
+                url=row.url,
+                excerpt=excerpt(row.text),
+            )
+        )
+    return result
+
+
+def stale_story_ids(session: Session) -> list[int]:
+    """Stories with a post seen (new, edited or re-measured) after the story was last scored."""
+    newer = exists().where(PostRow.story_id == StoryRow.id, PostRow.last_seen_at > StoryRow.updated_at)
+    return list(session.scalars(select(StoryRow.id).where(newer)))
+
+
+def save_assessment(session: Session, story_id: int, assessment: RiskAssessment, topic: str, at: datetime) -> None:
+    from risk.scoring import level_rank
+
+    story = session.get(StoryRow, story_id)
+    if story is None:
+        return
+    story.score = assessment.score
+    story.level = assessment.level
+    if level_rank(assessment.level) > level_rank(story.peak_level):
+        story.peak_level = assessment.level
+    story.reasons = list(assessment.reasons)
+    story.factors = dict(assessment.factors)
+    story.topic = topic
+    story.updated_at = max(at, story.last_seen_at)
+
+
+def view(
+    session: Session, story_id: int, topic_titles: Mapping[str, str], member_list: Sequence[Member] | None = None
+) -> StoryView | None:
+    """The story as alerts and digests show it, with its most telling links (most viewed first)."""
+    story = session.get(StoryRow, story_id)
+    if story is None:
+        return None
+    found = list(member_list) if member_list is not None else members(session, story_id)
+    top = sorted((m for m in found if m.url), key=lambda m: (m.is_comment, -(m.views + m.engagement)))
+    return StoryView(
+        id=story.id,
+        title=story.title,
+        topic=story.topic,
+        topic_title=topic_titles.get(story.topic, story.topic),
+        places=tuple(story.places),
+        first_seen_at=story.first_seen_at,
+        last_seen_at=story.last_seen_at,
+        post_count=story.post_count,
+        source_count=len({(m.platform, m.source) for m in found}),
+        platforms=tuple(sorted({m.platform for m in found})),
+        assessment=RiskAssessment(story.score, story.level, tuple(story.reasons), dict(story.factors)),
+        links=tuple(dict.fromkeys(m.url for m in top if m.url))[:5],
+    )
+
+
+def top_stories(session: Session, start: datetime, end: datetime, limit: int = 10) -> list[int]:
+    """Stories active in the period with a level above low, riskiest first."""
+    query = (
+        select(StoryRow.id)
+        .where(StoryRow.last_seen_at >= start, StoryRow.first_seen_at < end, StoryRow.peak_level != "low")
+        .order_by(StoryRow.score.desc(), StoryRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_by_peak_level(session: Session) -> dict[str, int]:
+    """How many stories reached each level at their peak."""
+    from sqlalchemy import func
+
+    rows = session.execute(select(StoryRow.peak_level, func.count()).group_by(StoryRow.peak_level))
+    return {level: int(count) for level, count in rows}
+
+
+def window_start(now: datetime, window_seconds: float) -> datetime:
+    return now - timedelta(seconds=window_seconds)
