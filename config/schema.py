@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
 
 from config.duration import Duration
 from config.secret import Secret, resolve_secret
@@ -50,6 +50,11 @@ class SecretHolder(Section):
     """A section with secret fields: validated from refs, kept as masked ``Secret`` objects."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    @field_serializer("*", when_used="always")
+    def _mask(self, value: object) -> object:
+        # Dumps (JSON, dict) show where a secret comes from, never its value.
+        return str(value) if isinstance(value, Secret) else value
 
 
 class TownSettings(Section):

@@ -1,0 +1,148 @@
+"""Shared fixtures: a guard against real network use, settings, heavy NLP loaded once, databases."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from config import Settings, load_config
+from config.loader import builtin_config_path
+from nlp import Analyzer, Lemmatizer, NerTagger
+from storage import Database, upgrade
+
+DATA = Path(__file__).resolve().parent / "data"
+PG_URL = os.environ.get("MCU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _allowed(address: object) -> bool:
+    if not isinstance(address, tuple):
+        return True  # unix sockets
+    host = str(address[0])
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _allowed(address):
+        raise RuntimeError(f"тест попытался выйти в сеть: {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _allowed(address):
+        raise RuntimeError(f"тест попытался выйти в сеть: {address!r}")
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network() -> Iterator[None]:
+    """Any connection outside loopback fails the test that made it."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's tokens or config."""
+    for name in list(os.environ):
+        if name.startswith("MCU_") and name != "MCU_TEST_PG_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def builtin_settings() -> Settings:
+    settings, _ = load_config(str(builtin_config_path()))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def settings(builtin_settings: Settings) -> Settings:
+    """The built-in config plus the demo's sample communities (as the demo runs)."""
+    from mcu.demo import DEMO_OFFICIAL_SOURCES, DEMO_TOWN_SOURCES
+
+    gazetteer = builtin_settings.gazetteer.model_copy(
+        update={"town_sources": DEMO_TOWN_SOURCES, "official_sources": DEMO_OFFICIAL_SOURCES}
+    )
+    return builtin_settings.model_copy(update={"gazetteer": gazetteer})
+
+
+@pytest.fixture(scope="session")
+def lemmatizer() -> Lemmatizer:
+    return Lemmatizer()
+
+
+@pytest.fixture(scope="session")
+def ner() -> NerTagger:
+    return NerTagger()
+
+
+@pytest.fixture(scope="session")
+def analyzer(settings: Settings, lemmatizer: Lemmatizer, ner: NerTagger) -> Analyzer:
+    return Analyzer(settings, lemmatizer=lemmatizer, ner=ner)
+
+
+def _postgres_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure means "not here"; the reason is shown in the skip
+        return f"PostgreSQL недоступен ({PG_URL}): {type(exc).__name__}"
+
+
+_PG_SKIP = _postgres_available()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, and a fresh PostgreSQL schema where a server is reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if _PG_SKIP:
+        pytest.skip(_PG_SKIP)
+    import psycopg
+
+    schema = f"mcu_test_{uuid.uuid4().hex[:10]}"
+    plain = PG_URL.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database.from_url(db_url)
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(database.engine)
+    yield database
+    database.dispose()
