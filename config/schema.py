@@ -202,6 +202,7 @@ class RiskThresholds(Section):
 
 class RiskSettings(Section):
     story_window: Duration = 48 * 3600.0
+    place_window: Duration = 12 * 3600.0
     duplicate_similarity: float = Field(default=0.5, gt=0, le=1)
     weights: RiskWeights = RiskWeights()
     levels: RiskThresholds = RiskThresholds()
@@ -219,8 +220,8 @@ class RouteSettings(Section):
 
 class AlertSettings(Section):
     routes: list[RouteSettings] = Field(default_factory=list)
-    update_min_new_posts: int = Field(default=5, ge=1)
-    update_min_interval: Duration = 1800.0
+    update_min_new_posts: int = Field(default=10, ge=1)
+    update_min_interval: Duration = 3600.0
     console: bool = True
     max_attempts: int = Field(default=8, ge=1)
 

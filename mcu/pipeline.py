@@ -19,7 +19,7 @@ from collectors import Batch, Post, ReplayCollector
 from config import CollectorError, DeliveryError, InputError, Settings
 from config.schema import SourceSettings
 from nlp import Analyzer, NerTagger
-from risk import PostFeatures, RiskScorer, StoryMatcher, fingerprint
+from risk import Member, PostFeatures, RiskScorer, StoryMatcher, fingerprint
 from storage import Database
 from storage import annotations as annotation_store
 from storage import outbox, posts, sources, stories
@@ -27,6 +27,7 @@ from storage import outbox, posts, sources, stories
 log = logging.getLogger(__name__)
 
 ANALYSIS_BATCH = 500
+TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
 MAX_BACKOFF = 3600.0
 
 
@@ -45,6 +46,24 @@ class RunStats:
     alerts: list[Alert] = field(default_factory=list)
     sent: int = 0
     failed: int = 0
+
+
+def story_topic(members: list[Member]) -> str:
+    """The topic most members speak of; a post's second and third topics count a half and a quarter."""
+    votes: Counter[str] = Counter()
+    for member in members:
+        for rank, code in enumerate(member.topics[:3]):
+            if code != "other":
+                votes[code] += 1.0 / 2**rank
+    return votes.most_common(1)[0][0] if votes else "other"
+
+
+def story_title(members: list[Member], negativity: float) -> str | None:
+    """The opening of the first post (not a comment) with text; of a troubled story, its first complaint."""
+    posts = [m for m in members if not m.is_comment and m.excerpt]
+    if negativity >= TROUBLED:
+        posts = [m for m in posts if m.sentiment_label == "negative"] or posts
+    return posts[0].excerpt if posts else None
 
 
 class Pipeline:
@@ -70,6 +89,7 @@ class Pipeline:
         self.matcher = StoryMatcher(
             timedelta(seconds=settings.risk.story_window),
             settings.risk.duplicate_similarity,
+            place_window=timedelta(seconds=settings.risk.place_window),
             town_places=settings.gazetteer.town[:1],
         )
         self.sinks: dict[str, Sink] = {}
@@ -179,19 +199,20 @@ class Pipeline:
         )
         window = timedelta(seconds=self.settings.risk.story_window)
         story_id = self.matcher.match(features, stories.open_stories(session, post.published_at - window))
+        # Comments and round-ups do not widen what a story is about.
+        places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
         if story_id is None:
             story_id = stories.create_story(
-                session, post.text, features.topic, features.places, features.fingerprint, post.published_at
+                session, post.text, features.topic, places, features.fingerprint, post.published_at
             ).id
-        stories.add_post(session, story_id, item.db_id, features.places, features.fingerprint, post.published_at)
+        stories.add_post(session, story_id, item.db_id, places, features.fingerprint, post.published_at)
         return int(relevant)
 
     def _score_story(self, session: Session, story_id: int, now: datetime) -> Alert | None:
         members = stories.members(session, story_id)
         assessment = self.scorer.assess(members, now)
-        topics = Counter(m.topics[0] for m in members if m.topics)
-        topic = topics.most_common(1)[0][0] if topics else "other"
-        stories.save_assessment(session, story_id, assessment, topic, now)
+        title = story_title(members, assessment.factors.get("negativity", 0.0))
+        stories.save_assessment(session, story_id, assessment, story_topic(members), title, now)
         view = stories.view(session, story_id, self.topic_titles, members)
         if view is None:
             return None

@@ -13,13 +13,27 @@ _LOOSE_TOPICS = frozenset({"other", "culture", "politics"})
 # Topics with one place in town: every post about the plant in a window is one story.
 _SINGLE_PLACE_TOPICS = frozenset({"npp"})
 MIN_SHINGLES_FOR_COPY = 4
+# A post naming many places (a weekly round-up, a list of shutdowns) is about none of them in particular.
+MAX_PLACES_TO_MATCH = 2
 
 
 class StoryMatcher:
-    def __init__(self, window: timedelta, duplicate_similarity: float, town_places: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        window: timedelta,
+        duplicate_similarity: float,
+        place_window: timedelta | None = None,
+        town_places: Sequence[str] = (),
+    ) -> None:
         self.window = window
+        self.place_window = place_window or window
         self.duplicate_similarity = duplicate_similarity
         self._generic_places = frozenset(town_places)
+
+    def specific_places(self, places: Sequence[str]) -> set[str]:
+        """Places narrower than the town itself, if few enough to say what the post is about."""
+        specific = set(places) - self._generic_places
+        return specific if len(specific) <= MAX_PLACES_TO_MATCH else set()
 
     def match(self, post: PostFeatures, stories: Sequence[StoryState]) -> int | None:
         """The id of the story the post belongs to, or None for a new story."""
@@ -35,10 +49,10 @@ class StoryMatcher:
             if best_id is not None and best >= self.duplicate_similarity:
                 return best_id
         topics = set(post.topics or (post.topic,)) - _LOOSE_TOPICS
-        specific = set(post.places) - self._generic_places
+        specific = self.specific_places(post.places)
         candidates = []
         for story in open_stories:
-            if story.topic not in topics:
+            if story.topic not in topics or post.at - story.last_seen_at > self.place_window:
                 continue
             if story.topic in _SINGLE_PLACE_TOPICS or specific & set(story.places):
                 candidates.append(story)

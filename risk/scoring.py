@@ -96,7 +96,18 @@ class RiskScorer:
         if unanswered:
             reasons.append((w.unanswered * factors["unanswered"], "без ответа: " + plural(len(unanswered), "жалоба или вопрос", "жалобы или вопроса", "жалоб и вопросов")))
 
-        score = sum(getattr(w, name) * value for name, value in factors.items())
+        # Reach, speed and spread amplify trouble; a happy city-day story that spreads is not a risk.
+        concern = min(1.0, max(factors["negativity"] * 1.5, factors["escalation"]))
+        severity_part = w.severity * factors["severity"] * min(1.0, 0.3 + factors["negativity"])
+        score = (
+            w.negativity * factors["negativity"]
+            + severity_part
+            + (w.officials * factors["officials"] + w.reach * factors["reach"]
+               + w.velocity * factors["velocity"] + w.spread * factors["spread"]) * concern
+            + w.escalation * factors["escalation"]
+            + w.unanswered * factors["unanswered"]
+        )
+        factors["concern"] = concern
         # A story is many voices: one post alone reaches at most 60% of its raw score.
         score *= min(1.0, 0.6 + 0.1 * (len(members) - 1))
         relevance = sum(m.relevance for m in members) / len(members)

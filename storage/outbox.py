@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.alert import Alert, PreviousAlert
+from risk.scoring import level_rank
 from storage.models import AlertRow, OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -27,12 +28,14 @@ class Message:
 
 
 def previous_alert(session: Session, story_id: int) -> PreviousAlert | None:
-    row = session.scalar(
-        select(AlertRow).where(AlertRow.story_id == story_id).order_by(AlertRow.at.desc(), AlertRow.id.desc()).limit(1)
-    )
-    if row is None:
+    """The last alert of a story, with the highest level ever told (a level that dips and returns is no news)."""
+    rows = list(session.scalars(select(AlertRow).where(AlertRow.story_id == story_id).order_by(AlertRow.at, AlertRow.id)))
+    if not rows:
         return None
-    return PreviousAlert(row.level, row.at, row.post_count, tuple(row.recipients))
+    last = rows[-1]
+    told = max((row.level for row in rows), key=level_rank)
+    recipients = tuple(dict.fromkeys(role for row in rows for role in row.recipients))
+    return PreviousAlert(told, last.at, last.post_count, recipients)
 
 
 def save_alert(session: Session, alert: Alert, targets: Sequence[tuple[str, str]]) -> int:

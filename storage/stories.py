@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from risk.fingerprint import merge
+from risk.scoring import level_rank
 from risk.story import Member, RiskAssessment, StoryState, StoryView
 from storage.annotations import annotations_for
 from storage.models import PostRow, StoryRow
@@ -124,9 +125,9 @@ def stale_story_ids(session: Session) -> list[int]:
     return list(session.scalars(select(StoryRow.id).where(newer)))
 
 
-def save_assessment(session: Session, story_id: int, assessment: RiskAssessment, topic: str, at: datetime) -> None:
-    from risk.scoring import level_rank
-
+def save_assessment(
+    session: Session, story_id: int, assessment: RiskAssessment, topic: str, title: str | None, at: datetime
+) -> None:
     story = session.get(StoryRow, story_id)
     if story is None:
         return
@@ -137,6 +138,8 @@ def save_assessment(session: Session, story_id: int, assessment: RiskAssessment,
     story.reasons = list(assessment.reasons)
     story.factors = dict(assessment.factors)
     story.topic = topic
+    if title:
+        story.title = title
     story.updated_at = max(at, story.last_seen_at)
 
 
@@ -183,6 +186,3 @@ def count_by_peak_level(session: Session) -> dict[str, int]:
     rows = session.execute(select(StoryRow.peak_level, func.count()).group_by(StoryRow.peak_level))
     return {level: int(count) for level, count in rows}
 
-
-def window_start(now: datetime, window_seconds: float) -> datetime:
-    return now - timedelta(seconds=window_seconds)
