@@ -23,7 +23,8 @@ from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.logs import setup_logging
 
-out = Console(highlight=False, soft_wrap=True)
+# Piped output (logs, scripts) gets wide tables instead of cells wrapped at 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 # Messages carry user data (post text, paths with brackets): never interpret them as rich markup.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 log = logging.getLogger("mcu")

@@ -12,6 +12,7 @@ from nlp.morph import Lemmatizer
 from nlp.normalize import NormalizedText
 
 _NEGATIONS = {"не", "ни", "без"}
+_PLANNED = {"плановый", "профилактический", "запланированный"}  # «плановое отключение» is news, not a complaint
 _INTENSIFIERS = {"очень", "совсем", "абсолютно", "вообще", "крайне", "полностью", "ужасно", "слишком", "жутко", "просто"}
 _NEGATIVE_EMOJI = set("😡😠🤬😢😭😱💔👎😤😰😨😞😩😫🤢🥶☢⚠😒🙄")
 _POSITIVE_EMOJI = set("😊😀😃😄😁🙂❤👍🎉🥰😍👏🙏💪🌸🌞☀🤗😘🎆🎄✨🏆")
@@ -40,6 +41,8 @@ class SentimentScorer:
             weight = 1.0
             if any(word in _INTENSIFIERS for word in window):
                 weight *= 1.5
+            if polarity < 0 and any(word in _PLANNED for word in window):
+                continue
             if any(word in _NEGATIONS for word in window):
                 weight *= -0.7  # «не плохо» is weaker than «хорошо»
             total += polarity * weight

@@ -1,0 +1,46 @@
+"""Run `mcu` the way a user does: a separate process, a config file, exit codes and output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from config.loader import builtin_config_path
+from mcu.demo import DEMO_OFFICIAL_SOURCES, DEMO_TOWN_SOURCES
+
+
+def mcu(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MCU_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "mcu", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+        env=environment, timeout=timeout,
+    )
+
+
+def write_config(directory: Path, **changes: Any) -> Path:
+    """The built-in config with a database in ``directory``, the demo communities, and ``changes`` on top."""
+    data = yaml.safe_load(builtin_config_path().read_text(encoding="utf-8"))
+    data["database"]["url"] = f"sqlite:///{directory / 'mcu.db'}"
+    data["gazetteer"]["town_sources"] = DEMO_TOWN_SOURCES
+    data["gazetteer"]["official_sources"] = DEMO_OFFICIAL_SOURCES
+    data["digest"]["out_dir"] = str(directory / "digests")
+    for key, value in changes.items():
+        data[key] = value
+    path = directory / "mcu.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def one_russian_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    assert any("а" <= ch.lower() <= "я" for ch in lines[0]), lines[0]
+    return lines[0]

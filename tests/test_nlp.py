@@ -1,0 +1,135 @@
+"""The NLP baseline on tables of Russian posts: relevance, topics, sentiment, appeals, entities, toxicity."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from collectors import Post
+from nlp import Analyzer, Annotation, PostContext
+
+AT = datetime(2026, 1, 14, 8, 0, tzinfo=timezone.utc)
+
+
+def annotate(analyzer: Analyzer, text: str, source: str = "somebody", platform: str = "vk", **context: object) -> Annotation:
+    post = Post(id="t", platform=platform, source=source, published_at=AT, text=text)
+    return analyzer.analyze(post, PostContext(**context) if context else None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("В Десногорске третий день нет горячей воды", 0.85, 1.0),
+        ("Десногорцы, кто знает, когда откроют каток?", 0.8, 1.0),
+        ("В третьем микрорайоне опять прорвало трубу", 0.6, 1.0),
+        ("На САЭС плановый ремонт энергоблока", 0.5, 1.0),
+        ("В Рославле нет отопления, люди мёрзнут", 0.0, 0.3),
+        ("В Смоленске открыли новый мост", 0.0, 0.3),
+        ("Продам гараж, недорого", 0.0, 0.2),
+    ],
+)
+def test_relevance(analyzer: Analyzer, text: str, low: float, high: float) -> None:
+    assert low <= annotate(analyzer, text).relevance <= high
+
+
+def test_town_community_makes_local_chatter_relevant(analyzer: Analyzer) -> None:
+    assert annotate(analyzer, "Опять отключили воду, сколько можно", town_source=True).relevance >= 0.5
+    assert annotate(analyzer, "В Рославле отключили воду", town_source=True).relevance < 0.5
+
+
+def test_comment_inherits_from_its_post(analyzer: Analyzer) -> None:
+    assert annotate(analyzer, "Когда дадут тепло?!", parent_relevance=0.95).relevance >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Третий день нет отопления, батареи ледяные", "housing"),
+        ("Мусорные контейнеры не вывозят неделю, регоператор молчит", "waste"),
+        ("На САЭС выброс, дозиметр зашкаливает", "npp"),
+        ("Пожар в гараже, приехали пожарные МЧС", "emergency"),
+        ("Запись к терапевту в поликлинике на месяц вперёд", "health"),
+        ("Детская площадка во дворе сломана, фонари не горят", "improvement"),
+        ("Хоккейный турнир в субботу, приходите болеть", "culture"),
+        ("Автобус по маршруту 2 не пришёл, расписание не соблюдают", "transport"),
+        ("Купил хлеб", "other"),
+    ],
+)
+def test_topics(analyzer: Analyzer, text: str, topic: str) -> None:
+    codes = [t.code for t in annotate(analyzer, text).topics]
+    assert topic in codes, codes
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Спасибо коммунальщикам, тепло дали быстро!", "positive"),
+        ("Ужас, третий день холодно, дети мёрзнут, это издевательство", "negative"),
+        ("Нет воды с утра", "negative"),
+        ("Завтра с 10 до 12 плановое отключение воды во 2 мкр", "neutral"),
+        ("Не плохо", "positive"),
+        ("Не хорошо так поступать с людьми", "negative"),
+        ("Праздник удался 🎉😊", "positive"),
+    ],
+)
+def test_sentiment(analyzer: Analyzer, text: str, label: str) -> None:
+    sentiment = annotate(analyzer, text).sentiment
+    assert sentiment.label == label, sentiment
+    assert -1.0 <= sentiment.score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "needs"),
+    [
+        ("Администрация, когда дадут тепло в 3 мкр?", True),
+        ("Прошу разобраться с ямами на дороге у школы", True),
+        ("Сколько можно, мусор не вывозят неделю!", True),
+        ("Спасибо врачам за помощь", False),
+        ("Концерт в субботу в 18:00", False),
+    ],
+)
+def test_needs_response(analyzer: Analyzer, text: str, needs: bool) -> None:
+    assert annotate(analyzer, text).needs_response is needs
+
+
+def test_official_sources_do_not_need_answers(analyzer: Analyzer) -> None:
+    text = "Когда дадут тепло? Отвечаем: авария устранена, подача восстановлена"
+    assert annotate(analyzer, text, official=True, town_source=True).needs_response is False
+
+
+def test_entities_are_nominative(analyzer: Analyzer) -> None:
+    result = annotate(analyzer, "Жители 4 мкр Десногорска пожаловались губернатору и Ивану Петрову")
+    normals = {(e.kind, e.normal) for e in result.entities}
+    assert ("place", "Десногорск") in normals
+    assert ("place", "4 микрорайон") in normals
+    assert ("official", "Губернатор Смоленской области") in normals
+    assert ("person", "Иван Петров") in normals
+
+
+def test_signals_name_escalation_and_officials(analyzer: Analyzer) -> None:
+    result = annotate(analyzer, "Глава города молчит, пишем коллективное обращение в прокуратуру")
+    assert "escalation:прокуратура" in result.signals
+    assert "escalation:коллективное обращение" in result.signals
+    assert "official:Глава муниципального образования" in result.signals
+
+
+@pytest.mark.parametrize(("text", "toxic"), [("Да пошли вы, б***ь", True), ("Это х**ня какая-то", True),
+                                             ("Уроды, опять всё сломали", True), ("Хороший день", False)])
+def test_toxicity(analyzer: Analyzer, text: str, toxic: bool) -> None:
+    assert (annotate(analyzer, text).toxicity >= 0.5) is toxic
+
+
+@pytest.mark.parametrize("text", ["", "😀😀😀", "   \n\t ", "\u200b\u200b", "a" * 100_000, "Дeсногорск " * 5000])
+def test_odd_and_huge_texts_give_valid_annotations(analyzer: Analyzer, text: str) -> None:
+    result = annotate(analyzer, text)
+    record = result.to_record()
+    assert set(record) >= {"id", "relevance", "topics", "sentiment", "needs_response", "entities", "toxicity"}
+    assert 0.0 <= result.relevance <= 1.0 and result.topics
+
+
+def test_lemmas_are_cached(analyzer: Analyzer) -> None:
+    analyzer.lemmatizer.lemma.cache_clear()
+    annotate(analyzer, "батареи батареи батареи")
+    info = analyzer.lemmatizer.lemma.cache_info()
+    assert info.hits >= 2

@@ -1,0 +1,129 @@
+"""The wired pipeline: a timeline through every stage, durable delivery, resume after a crash."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from collectors import Metrics, Post
+from config import Settings
+from mcu.pipeline import Pipeline
+from mcu.timeline import TimelineReport, load_timeline, run_timeline
+from nlp import Analyzer
+from storage import Database, outbox, posts
+from tests.fakes.telegram import FakeBotApi, error
+
+DATA = Path(__file__).resolve().parent / "data"
+T0 = datetime(2026, 1, 14, 1, 30, tzinfo=timezone.utc)
+
+
+def with_bot(settings: Settings, fake: FakeBotApi, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("MCU_BOT_TOKEN_TEST", fake.token)
+    bot = settings.api.telegram_bot.model_validate(
+        {"base_url": fake.base_url, "token": {"env": "MCU_BOT_TOKEN_TEST"}, "timeout": 5}
+    )
+    roles = dict(settings.roles)
+    roles["deputy"] = roles["deputy"].model_copy(update={"telegram_chats": [111]})
+    roles["incidents"] = roles["incidents"].model_copy(update={"telegram_chats": [222, 111]})
+    api = settings.api.model_copy(update={"telegram_bot": bot})
+    return settings.model_copy(update={"api": api, "roles": roles})
+
+
+def rumour_posts() -> list[Post]:
+    texts = [
+        ("demo_desna_chat_feed", "telegram", "СРОЧНО! На САЭС авария, был выброс, закрывайте окна, пейте йод, дозиметр зашкаливает"),
+        ("demo_gorod", "vk", "Срочно!! На САЭС авария, был выброс. Закрывайте окна, пейте йод, дозиметр зашкаливает!!!"),
+        ("demo_desnogorsk", "ok", "на САЭС авария был выброс закрывайте окна пейте йод дозиметр зашкаливает, уезжайте из города"),
+        ("demo_podslushano", "vk", "Люди, правда что на САЭС авария и выброс? Глава молчит, пишем в прокуратуру!"),
+        ("demo_desna_news", "telegram", "В чатах пишут про выброс на Смоленской АЭС, люди в панике уезжают из города"),
+        ("example-desna-news.ru", "web", "Жители Десногорска обсуждают слухи об аварии на САЭС, в аптеках раскупили йод, паника"),
+    ]
+    return [
+        Post(id=str(i), platform=pl, source=src, published_at=T0 + timedelta(minutes=7 * i), text=text,
+             url=f"https://example.test/{i}", metrics=Metrics(views=400 * (i + 1), reposts=10 * i))
+        for i, (src, pl, text) in enumerate(texts)
+    ]
+
+
+def test_rumour_gives_one_story_one_alert_and_updates(settings: Settings, analyzer: Analyzer, sqlite_db: Database) -> None:
+    pipeline = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False)
+    report = run_timeline(pipeline, rumour_posts(), TimelineReport())
+    assert report.alerts, "серьёзная история должна дать оповещение"
+    assert len({a.story_id for a in report.alerts}) == 1
+    assert [a.update for a in report.alerts] == [False] + [True] * (len(report.alerts) - 1)
+    assert report.alerts[-1].level in {"high", "critical"}
+    assert report.alerts[0].at - T0 <= timedelta(minutes=30), "первое оповещение — в первые полчаса"
+    with sqlite_db.transaction() as session:
+        assert outbox.outbox_counts(session) == {}  # replay decides, never sends
+
+
+def test_alerts_reach_telegram_once_even_after_restart(settings: Settings, analyzer: Analyzer, sqlite_db: Database,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeBotApi() as fake:
+        configured = with_bot(settings, fake, monkeypatch)
+        printed: list[str] = []
+        pipeline = Pipeline(configured, sqlite_db, analyzer=analyzer, console=printed.append)
+        assert set(pipeline.sinks) == {"console", "telegram"}
+        fake.script(error("429"))  # Telegram asks to wait on the very first message
+        report = run_timeline(pipeline, rumour_posts(), TimelineReport())
+        with sqlite_db.transaction() as session:
+            counts = outbox.outbox_counts(session)
+        assert counts == {"sent": counts.get("sent", 0)} and counts["sent"] > len(report.alerts)
+        attempts = len(fake.sent())
+        delivered = [(m["chat_id"], m["text"]) for m in fake.sent()][1:]  # the first answer was the 429
+        assert len(delivered) == len(set(delivered)), "одно сообщение дважды"
+        assert {chat for chat, _ in delivered} <= {"111", "222"}
+        assert len(printed) == len(report.alerts)
+        # a restart finds nothing left to send
+        restarted = Pipeline(configured, sqlite_db, analyzer=analyzer, console=printed.append)
+        assert restarted.dispatch(T0 + timedelta(days=1)).sent == 0
+        assert len(fake.sent()) == attempts
+
+
+def test_undeliverable_message_is_given_up_not_retried_forever(settings: Settings, analyzer: Analyzer,
+                                                               sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeBotApi() as fake:
+        configured = with_bot(settings, fake, monkeypatch)
+        pipeline = Pipeline(configured, sqlite_db, analyzer=analyzer, console=None)
+        fake.script(*[error("400_chat_not_found")] * 50)
+        run_timeline(pipeline, rumour_posts()[:4], TimelineReport())
+        with sqlite_db.transaction() as session:
+            counts = outbox.outbox_counts(session)
+        assert counts.get("failed", 0) >= 1 and counts.get("pending", 0) == 0
+
+
+def test_crash_between_stages_loses_nothing(settings: Settings, analyzer: Analyzer, sqlite_db: Database) -> None:
+    pipeline = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False)
+    pipeline.ingest(rumour_posts(), T0 + timedelta(hours=1))
+    # the process "dies" before analysis: everything collected is still waiting
+    with sqlite_db.transaction() as session:
+        assert posts.count_pending_analysis(session) == 6
+    stats = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False).process(T0 + timedelta(hours=1), limit=2)
+    assert stats.analysed >= 2
+    resumed = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False).process(T0 + timedelta(hours=1))
+    with sqlite_db.transaction() as session:
+        assert posts.count_pending_analysis(session) == 0
+    assert stats.analysed + resumed.analysed == 6
+
+
+def test_timeline_with_bad_input_is_reported_not_fatal(settings: Settings, analyzer: Analyzer, sqlite_db: Database,
+                                                       tmp_path: Path) -> None:
+    good = [p.to_record() for p in rumour_posts()[:3]]
+    reobserved = dict(good[1], observed_at=(T0 + timedelta(hours=1)).isoformat(), metrics={"views": 9000, "likes": -4})
+    unknown = dict(good[0], id="never-seen", observed_at=(T0 + timedelta(hours=2)).isoformat())
+    lines = [json.dumps(good[2]), "{not json", json.dumps(good[0]), json.dumps(reobserved), json.dumps(unknown),
+             json.dumps({"id": "x"}), json.dumps(good[1])]
+    path = tmp_path / "timeline.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = TimelineReport()
+    events = load_timeline(path, report)
+    run_timeline(Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False), events, report)
+    assert report.skipped == 2 and report.out_of_order >= 1 and report.unknown_reobservations == 1
+    assert any("отрицательное" in str(p) for p in report.problems)
+    with sqlite_db.transaction() as session:
+        stored = posts.posts_between(session, T0 - timedelta(days=1), T0 + timedelta(days=1))
+        assert len(stored) == 4
+        assert next(r for r in stored if r.external_id == "1").views == 9000
