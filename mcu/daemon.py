@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -36,10 +37,13 @@ def _guarded(name: str, work: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def build_scheduler(pipeline: Pipeline, clock: Clock, *, collect_only: bool = False) -> BlockingScheduler:
+def build_scheduler(
+    pipeline: Pipeline, clock: Clock, *, collect_only: bool = False, scheduler: BaseScheduler | None = None
+) -> BaseScheduler:
     """Jobs derived from config, with stable ids: collect per source, process, dispatch, digests."""
     settings: Settings = pipeline.settings
-    scheduler = BlockingScheduler(
+    scheduler = scheduler or BlockingScheduler()
+    scheduler.configure(
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(settings.scheduler.misfire_grace)},
         timezone=settings.town.tz,
@@ -92,7 +96,7 @@ def build_scheduler(pipeline: Pipeline, clock: Clock, *, collect_only: bool = Fa
     return scheduler
 
 
-def run_forever(scheduler: BlockingScheduler) -> None:
+def run_forever(scheduler: BaseScheduler) -> None:
     """Start and block; SIGTERM and SIGINT stop after the running job finishes."""
 
     def stop(signum: int, _frame: FrameType | None) -> None:

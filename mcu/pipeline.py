@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from collectors import Batch, Post, ReplayCollector
 from config import CollectorError, DeliveryError, InputError, Settings
 from config.schema import SourceSettings
 from nlp import Analyzer, NerTagger
-from risk import Member, PostFeatures, RiskScorer, StoryMatcher, fingerprint
+from risk import Member, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint, merge
 from storage import Database
 from storage import annotations as annotation_store
 from storage import outbox, posts, sources, stories
@@ -165,8 +165,14 @@ class Pipeline:
                 waiting = posts.pending_analysis(session, ANALYSIS_BATCH)
                 if not waiting:
                     break
+                # Open stories are read once per batch and kept current in memory as posts join them.
+                earliest = min(item.post.published_at for item in waiting)
+                index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
+                grown: set[int] = set()
                 for item in waiting:
-                    stats.relevant += self._analyse_one(session, item, now)
+                    stats.relevant += self._analyse_one(session, item, now, index, grown)
+                for story_id in grown:
+                    stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
                 stats.analysed += len(waiting)
         with self.db.transaction() as session:
             for story_id in stories.stale_story_ids(session):
@@ -176,7 +182,9 @@ class Pipeline:
                     stats.alerts.append(alert)
         return stats
 
-    def _analyse_one(self, session: Session, item: posts.StoredPost, now: datetime) -> int:
+    def _analyse_one(
+        self, session: Session, item: posts.StoredPost, now: datetime, index: dict[int, StoryState], grown: set[int]
+    ) -> int:
         post = item.post
         parent = posts.find_parent(session, post)
         parent_relevance = None
@@ -197,15 +205,24 @@ class Pipeline:
             parent_story_id=parent_story,
             topics=tuple(t.code for t in annotation.topics),
         )
-        window = timedelta(seconds=self.settings.risk.story_window)
-        story_id = self.matcher.match(features, stories.open_stories(session, post.published_at - window))
+        story_id = self.matcher.match(features, list(index.values()))
         # Comments and round-ups do not widen what a story is about.
         places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
-        if story_id is None:
-            story_id = stories.create_story(
-                session, post.text, features.topic, places, features.fingerprint, post.published_at
-            ).id
-        stories.add_post(session, story_id, item.db_id, places, features.fingerprint, post.published_at)
+        if story_id is None or story_id not in index:
+            state = stories.create_story(session, post.text, features.topic, places, features.fingerprint, post.published_at)
+            index[state.id] = state
+            story_id = state.id
+        else:
+            state = index[story_id]
+            index[story_id] = replace(
+                state,
+                places=tuple(dict.fromkeys([*state.places, *places])),
+                fingerprint=merge(state.fingerprint, features.fingerprint),
+                first_seen_at=min(state.first_seen_at, post.published_at),
+                last_seen_at=max(state.last_seen_at, post.published_at),
+            )
+            grown.add(story_id)
+        stories.add_post(session, story_id, item.db_id, places, post.published_at)
         return int(relevant)
 
     def _score_story(self, session: Session, story_id: int, now: datetime) -> Alert | None:

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from risk.fingerprint import merge
 from risk.scoring import level_rank
 from risk.story import Member, RiskAssessment, StoryState, StoryView
 from storage.annotations import annotations_for
@@ -64,10 +63,8 @@ def create_story(
     return to_state(row)
 
 
-def add_post(
-    session: Session, story_id: int, post_id: int, places: Sequence[str], fingerprint: frozenset[str], at: datetime
-) -> None:
-    """Attach a post; the story's places, fingerprint and time span grow with it."""
+def add_post(session: Session, story_id: int, post_id: int, places: Sequence[str], at: datetime) -> None:
+    """Attach a post; the story's places and time span grow with it (the fingerprint is saved per batch)."""
     story = session.get(StoryRow, story_id)
     post = session.get(PostRow, post_id)
     if story is None or post is None:
@@ -75,10 +72,16 @@ def add_post(
     if post.story_id != story_id:
         post.story_id = story_id
         story.post_count += 1
-    story.places = list(dict.fromkeys([*story.places, *places]))
-    story.fingerprint = sorted(merge(frozenset(story.fingerprint), fingerprint))
+    if places:
+        story.places = list(dict.fromkeys([*story.places, *places]))
     story.last_seen_at = max(story.last_seen_at, at)
     story.first_seen_at = min(story.first_seen_at, at)
+
+
+def save_fingerprint(session: Session, story_id: int, fingerprint: frozenset[str]) -> None:
+    story = session.get(StoryRow, story_id)
+    if story is not None:
+        story.fingerprint = sorted(fingerprint)
 
 
 def members(session: Session, story_id: int) -> list[Member]:
