@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, InputError, MCUError, Settings, StorageError, load_config, mask_secrets, parse_duration
+from mcu import click_ru
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.logs import setup_logging
@@ -46,6 +47,7 @@ class State:
 state = State()
 
 
+click_ru.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
@@ -416,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print("Прервано.")
         return 130
     except click.UsageError as exc:
-        err.print(f"Ошибка в команде: {exc.format_message()} (см. mcu --help)")
+        err.print(f"Ошибка в команде: {exc.format_message()} Справка: mcu --help")
         return 2
     except ConfigError as exc:
         err.print(f"Ошибка: {exc}")

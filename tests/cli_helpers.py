@@ -16,12 +16,22 @@ from mcu.demo import DEMO_OFFICIAL_SOURCES, DEMO_TOWN_SOURCES
 
 def mcu(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None,
         timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MCU_")}
+    environment = guarded_environment()
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "mcu", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
         env=environment, timeout=timeout,
     )
+
+
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+
+def guarded_environment() -> dict[str, str]:
+    """The environment for a child `mcu`: no developer's MCU_* settings, and the network guard loaded."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MCU_")}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETGUARD), environment.get("PYTHONPATH", "")]))
+    return environment
 
 
 def write_config(directory: Path, **changes: Any) -> Path:

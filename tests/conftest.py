@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,46 +13,15 @@ from config import Settings, load_config
 from config.loader import builtin_config_path
 from nlp import Analyzer, Lemmatizer, NerTagger
 from storage import Database, upgrade
+from tests.netguard import sitecustomize as netguard
 
 DATA = Path(__file__).resolve().parent / "data"
 PG_URL = os.environ.get("MCU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _allowed(address: object) -> bool:
-    if not isinstance(address, tuple):
-        return True  # unix sockets
-    host = str(address[0])
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    if not _allowed(address):
-        raise RuntimeError(f"тест попытался выйти в сеть: {address!r}")
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
-    if not _allowed(address):
-        raise RuntimeError(f"тест попытался выйти в сеть: {address!r}")
-    return _real_connect_ex(self, address)
-
-
 @pytest.fixture(autouse=True, scope="session")
-def no_network() -> Iterator[None]:
-    """Any connection outside loopback fails the test that made it."""
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
-    yield
-    socket.socket.connect = _real_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+def no_network() -> None:
+    """Any connection outside loopback fails the test that made it (subprocesses included, see cli_helpers)."""
+    netguard.install()
 
 
 @pytest.fixture(autouse=True)

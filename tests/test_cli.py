@@ -162,3 +162,21 @@ def test_replay_keeps_its_database_when_asked(tmp_path: Path) -> None:
 def test_replay_input_errors(tmp_path: Path, args: tuple[str, ...]) -> None:
     result = mcu(*args, cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_backfill_since_a_date_rereads_without_duplicates(tmp_path: Path) -> None:
+    timeline = tmp_path / "feed.jsonl"
+    shutil.copy(DATA / "timelines" / "heating.jsonl", timeline)
+    config = write_config(tmp_path, sources=[{"name": "лента", "kind": "replay", "path": str(timeline)}])
+    run = lambda *args: mcu("--config", str(config), *args, cwd=tmp_path)  # noqa: E731
+    assert run("init").returncode == 0
+    records = [json.loads(line) for line in timeline.read_text(encoding="utf-8").splitlines() if line.strip()]
+    since = "2026-01-13T12:00:00+03:00"
+    later = [r for r in records if r["published_at"] >= since]
+    backfill = run("collect", "--since", since)
+    assert backfill.returncode == 0, backfill.stderr
+    assert f"записей {len(later)}," in backfill.stdout
+    full = run("collect", "--since", "2026-01-01")
+    assert full.returncode == 0 and f"записей {len(records)}," in full.stdout
+    exported = run("export", "posts", "--from", "2026-01-01", "--to", "2026-02-01")
+    assert len(exported.stdout.splitlines()) == len({(r["platform"], r["source"], r["id"]) for r in records})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from mcu.daemon import build_scheduler
 from mcu.pipeline import Pipeline
 from storage import Database
 from storage.models import AnnotationRow
-from tests.cli_helpers import mcu, one_russian_line, write_config
+from tests.cli_helpers import guarded_environment, mcu, one_russian_line, write_config
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -66,7 +65,7 @@ def test_daemon_collects_processes_and_stops_gracefully(tmp_path: Path) -> None:
         scheduler={"process_interval": "1s", "dispatch_interval": "1s", "misfire_grace": "30s"},
     )
     assert mcu("--config", str(config), "init", cwd=tmp_path).returncode == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MCU_")}
+    env = guarded_environment()
     daemon = subprocess.Popen([sys.executable, "-m", "mcu", "--config", str(config), "run"], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     url = f"sqlite:///{tmp_path / 'mcu.db'}"
