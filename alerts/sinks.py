@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -71,7 +71,8 @@ class TelegramSink:
         if body.get("ok") is True:
             return
         code = body.get("error_code", response.status_code)
-        parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+        raw_parameters = body.get("parameters")
+        parameters: dict[str, Any] = raw_parameters if isinstance(raw_parameters, dict) else {}
         retryable = code == 429 or (isinstance(code, int) and code >= 500)
         raise DeliveryError(
             f"Telegram отклонил сообщение: {code} {body.get('description', '')}".strip(),

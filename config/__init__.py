@@ -34,4 +34,5 @@ __all__ = [
     "load_config",
     "mask_secrets",
     "parse_config",
+    "parse_duration",
 ]

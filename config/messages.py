@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import ValidationError
 
 _MESSAGES = {
@@ -33,7 +36,7 @@ _MESSAGES = {
 }
 
 
-def describe_error(error: dict) -> str:
+def describe_error(error: Mapping[str, Any]) -> str:
     """One Russian line for one pydantic error, prefixed by its key path."""
     path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
     kind = error.get("type", "")

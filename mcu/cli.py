@@ -9,12 +9,12 @@ import tempfile
 import traceback
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,6 +23,10 @@ from mcu import click_ru
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.logs import setup_logging
+
+if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
+    from alerts import Alert
+    from mcu.pipeline import Pipeline
 
 # Piped output (logs, scripts) gets wide tables instead of cells wrapped at 80 columns.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -137,7 +141,7 @@ def demo(workdir: Path) -> None:
 # --- run / collect / process ------------------------------------------------------------------------
 
 
-def _pipeline(settings: Settings, console: bool = True):  # type: ignore[no-untyped-def]
+def _pipeline(settings: Settings, console: bool = True) -> Pipeline:
     from mcu.pipeline import Pipeline
 
     db = open_database(settings)
@@ -193,8 +197,11 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
             if start is not None:
                 with Progress(console=err, transient=True) as progress:
                     task = progress.add_task(f"{item.name}: загружено записей", total=None)
-                    stats = pipeline.collect(item, WallClock().now(), since=start,
-                                             progress=lambda n: progress.advance(task, n))
+
+                    def advance(count: int, task: TaskID = task) -> None:
+                        progress.advance(task, count)
+
+                    stats = pipeline.collect(item, WallClock().now(), since=start, progress=advance)
             else:
                 stats = pipeline.collect(item, WallClock().now())
             out.print(f"{item.name}: записей {stats.collected}, новых {stats.new}, изменённых {stats.edited}, "
@@ -281,7 +288,7 @@ def replay(file: Path, db: Optional[str], tick: str) -> None:
             upgrade(database.engine)
             pipeline = Pipeline(settings, database, deliver=False, telegram=False)
 
-            def emit(alert) -> None:  # type: ignore[no-untyped-def]
+            def emit(alert: Alert) -> None:
                 sys.stdout.write(json.dumps(alert.to_record(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
 
@@ -332,13 +339,13 @@ def status() -> None:
         table = Table(title="Источники")
         for column in ("Источник", "Тип", "Вкл.", "Последний успех", "Последняя ошибка", "Собрано"):
             table.add_column(column)
-        configured = {s.name for s in settings.sources}
         for item in health:
             error = f"{fmt(item.last_error_at)}: {item.last_error}" if item.last_error else "—"
             table.add_row(item.name, item.kind, "да" if item.enabled else "нет", fmt(item.last_success_at),
                           mask_secrets(error, settings.secrets()), str(item.posts_collected))
-        for name in sorted(configured - {h.name for h in health}):
-            table.add_row(name, settings.source(name).kind, "да", "ещё не собирался", "—", "0")  # type: ignore[union-attr]
+        for source in settings.sources:
+            if source.name not in {h.name for h in health}:
+                table.add_row(source.name, source.kind, "да" if source.enabled else "нет", "ещё не собирался", "—", "0")
         out.print(table)
         out.print(f"Ждут разбора: {backlog}")
         out.print("Исходящие: " + ", ".join(f"{k}: {v}" for k, v in sorted(queue.items())) if queue else "Исходящие: пусто")

@@ -20,9 +20,8 @@ from config import CollectorError, DeliveryError, InputError, Settings
 from config.schema import SourceSettings
 from nlp import Analyzer, NerTagger
 from risk import Member, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint, merge
-from storage import Database
+from storage import Database, outbox, posts, sources, stories
 from storage import annotations as annotation_store
-from storage import outbox, posts, sources, stories
 
 log = logging.getLogger(__name__)
 

@@ -47,11 +47,6 @@ class Annotation:
     def main_topic(self) -> str:
         return self.topics[0].code if self.topics else "other"
 
-    def signal_values(self, prefix: str) -> list[str]:
-        """Values of signals like ``escalation:прокуратура`` for ``prefix="escalation"``."""
-        head = prefix + ":"
-        return [s[len(head):] for s in self.signals if s.startswith(head)]
-
     def to_record(self) -> dict[str, Any]:
         """The brief's annotation record, without the risk part (added by the risk stage)."""
         return {

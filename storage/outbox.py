@@ -111,9 +111,6 @@ def outbox_counts(session: Session) -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
-def alerts_between(session: Session, start: datetime, end: datetime) -> list[Alert]:
-    rows = session.scalars(select(AlertRow).where(AlertRow.at >= start, AlertRow.at < end).order_by(AlertRow.at, AlertRow.id))
-    return [
-        Alert(r.story_id, r.level, r.at, tuple(r.recipients), r.is_update, tuple(r.reasons), r.text, r.post_count)
-        for r in rows
-    ]
+def to_alert(row: AlertRow) -> Alert:
+    return Alert(row.story_id, row.level, row.at, tuple(row.recipients), row.is_update, tuple(row.reasons), row.text,
+                 row.post_count)

@@ -84,8 +84,8 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
             query = select(PostRow).where(
                 PostRow.platform == platform, PostRow.source == source, PostRow.external_id.in_(ids[start : start + 500])
             )
-            for row in session.scalars(query):
-                existing[(row.platform, row.source, row.external_id)] = row
+            for found in session.scalars(query):
+                existing[(found.platform, found.source, found.external_id)] = found
     result = SaveResult()
     for post in batch:
         seen_at = post.observed_at or now
@@ -165,12 +165,6 @@ def find_parent(session: Session, post: Post) -> PostRow | None:
             PostRow.external_id == post.parent_id,
         )
     )
-
-
-def get_rows(session: Session, db_ids: Sequence[int]) -> list[PostRow]:
-    if not db_ids:
-        return []
-    return list(session.scalars(select(PostRow).where(PostRow.id.in_(list(db_ids)))))
 
 
 def first_snapshots(session: Session, db_ids: Sequence[int]) -> dict[int, MetricSnapshotRow]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from alerts.digest import DigestData, OpenAppeal, TopicVolume
 from storage.annotations import to_annotation
 from storage.models import AlertRow, AnnotationRow, PostRow, SourceRow, StoryRow
+from storage.outbox import to_alert
 from storage.posts import stored
 from storage.stories import excerpt, top_stories, view
 
@@ -135,12 +136,4 @@ def export_alerts(session: Session, start: datetime, end: datetime, topic: str |
     if topic:
         query = query.where(StoryRow.topic == topic)
     for row in session.scalars(query):
-        yield {
-            "story_id": row.story_id,
-            "level": row.level,
-            "at": row.at.isoformat(),
-            "recipients": list(row.recipients),
-            "update": row.is_update,
-            "reasons": list(row.reasons),
-            "text": row.text,
-        }
+        yield to_alert(row).to_record()

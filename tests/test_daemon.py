@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
 
 from config import Settings
 from config.schema import SourceSettings
