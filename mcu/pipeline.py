@@ -203,12 +203,15 @@ class Pipeline:
             at=post.published_at,
             parent_story_id=parent_story,
             topics=tuple(t.code for t in annotation.topics),
+            negative=annotation.sentiment.label == "negative",
         )
         story_id = self.matcher.match(features, list(index.values()))
         # Comments and round-ups do not widen what a story is about.
         places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
         if story_id is None or story_id not in index:
-            state = stories.create_story(session, post.text, features.topic, places, features.fingerprint, post.published_at)
+            state = stories.create_story(
+                session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative
+            )
             index[state.id] = state
             story_id = state.id
         else:

@@ -54,6 +54,10 @@ class StoryMatcher:
         for story in open_stories:
             if story.topic not in topics or post.at - story.last_seen_at > self.place_window:
                 continue
+            # A complaint starts its own story rather than join calm news about the same place;
+            # calm posts (news, official answers) may join a troubled story: they tell its course.
+            if post.negative and not story.negative:
+                continue
             if story.topic in _SINGLE_PLACE_TOPICS or specific & set(story.places):
                 candidates.append(story)
         if candidates:

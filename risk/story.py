@@ -51,6 +51,7 @@ class StoryState:
     first_seen_at: datetime
     last_seen_at: datetime
     level: str = "low"
+    negative: bool = False  # a troubled story: a fair share of its posts are negative
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class PostFeatures:
     at: datetime
     parent_story_id: int | None = None
     topics: tuple[str, ...] = ()  # every topic the post touches, main one first
+    negative: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from storage.models import PostRow, StoryRow
 from storage.posts import first_snapshots
 
 EXCERPT = 160
+NEGATIVE_STORY = 0.25  # share of negative posts from which a story counts as troubled
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
@@ -31,6 +32,7 @@ def to_state(row: StoryRow) -> StoryState:
         first_seen_at=row.first_seen_at,
         last_seen_at=row.last_seen_at,
         level=row.level,
+        negative=float((row.factors or {}).get("negativity", 0.0)) >= NEGATIVE_STORY,
     )
 
 
@@ -41,7 +43,13 @@ def open_stories(session: Session, since: datetime) -> list[StoryState]:
 
 
 def create_story(
-    session: Session, title: str, topic: str, places: Sequence[str], fingerprint: frozenset[str], at: datetime
+    session: Session,
+    title: str,
+    topic: str,
+    places: Sequence[str],
+    fingerprint: frozenset[str],
+    at: datetime,
+    negative: bool = False,
 ) -> StoryState:
     row = StoryRow(
         title=excerpt(title) or "(без текста)",
@@ -55,7 +63,7 @@ def create_story(
         level="low",
         peak_level="low",
         reasons=[],
-        factors={},
+        factors={"negativity": 1.0 if negative else 0.0},
         updated_at=at,
     )
     session.add(row)
