@@ -16,7 +16,7 @@ from config.schema import SourceSettings
 from mcu.clock import WallClock
 from mcu.daemon import build_scheduler
 from mcu.pipeline import Pipeline
-from storage import Database
+from storage import Database, outbox
 from storage.models import AnnotationRow
 from tests.cli_helpers import guarded_environment, mcu, one_russian_line, write_config
 
@@ -47,11 +47,14 @@ def test_daemon_refuses_a_database_without_schema(tmp_path: Path) -> None:
     assert result.returncode == 1 and "выполните `mcu init`" in one_russian_line(result.stderr)
 
 
-def _annotated(url: str) -> int:
+def _progress(url: str) -> tuple[int, int]:
+    """(posts analysed, messages delivered) as the daemon's database shows them."""
     db = Database.from_url(url)
     try:
         with db.transaction() as session:
-            return int(session.scalar(select(func.count()).select_from(AnnotationRow)) or 0)
+            analysed = int(session.scalar(select(func.count()).select_from(AnnotationRow)) or 0)
+            delivered = outbox.outbox_counts(session).get("sent", 0)
+            return analysed, delivered
     finally:
         db.dispose()
 
@@ -70,10 +73,11 @@ def test_daemon_collects_processes_and_stops_gracefully(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'mcu.db'}"
     try:
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and _annotated(url) < 6:
+        while time.monotonic() < deadline and (_progress(url)[0] < 6 or _progress(url)[1] < 1):
             assert daemon.poll() is None, daemon.communicate()
             time.sleep(0.5)
-        assert _annotated(url) == 6
+        analysed, delivered = _progress(url)
+        assert analysed == 6 and delivered >= 1
     finally:
         daemon.send_signal(signal.SIGTERM)
         stdout, stderr = daemon.communicate(timeout=60)
