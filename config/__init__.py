@@ -2,12 +2,15 @@
 
 from config.duration import parse_duration
 from config.errors import (
+    AuthFailed,
     CollectorError,
     ConfigError,
     DeliveryError,
     InputError,
     MCUError,
+    QuotaExhausted,
     RateLimited,
+    SourceClosed,
     SourceUnavailable,
     StorageError,
 )
@@ -17,6 +20,7 @@ from config.secret import Secret, mask_secrets
 
 __all__ = [
     "LEVELS",
+    "AuthFailed",
     "CollectorError",
     "ConfigError",
     "DeliveryError",
@@ -24,9 +28,11 @@ __all__ = [
     "Level",
     "MCUError",
     "Platform",
+    "QuotaExhausted",
     "RateLimited",
     "Secret",
     "Settings",
+    "SourceClosed",
     "SourceUnavailable",
     "StorageError",
     "builtin_config_path",

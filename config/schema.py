@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,12 +92,14 @@ class VkApiSettings(SecretHolder):
     version: str = "5.199"
     token: Secret | None = None
     requests_per_second: float = Field(default=3.0, gt=0)
+    daily_quotas: dict[str, int] = Field(default_factory=lambda: {"wall.get": 5000, "newsfeed.search": 1000})
 
     _token = field_validator("token", mode="before")(_secret)
 
 
 class OkApiSettings(SecretHolder):
     base_url: str = "https://api.ok.ru"
+    requests_per_second: float = Field(default=3.0, gt=0)
     application_key: str | None = None
     application_secret: Secret | None = None
     access_token: Secret | None = None
@@ -110,7 +113,9 @@ class TelegramApiSettings(SecretHolder):
     api_id: int | None = None
     api_hash: Secret | None = None
     session: Secret | None = None
+    flood_sleep_threshold: Duration = 60.0
     preview_base_url: str = "https://t.me"
+    preview_requests_per_second: float = Field(default=1.0, gt=0)
 
     _secrets = field_validator("api_hash", "session", mode="before")(_secret)
 
@@ -125,22 +130,64 @@ class TelegramBotSettings(SecretHolder):
     _token = field_validator("token", mode="before")(_secret)
 
 
+class WebSettings(Section):
+    """Plain HTTP for news sites and feeds."""
+
+    user_agent: str = "MCU-monitor/0.1 (municipal media monitoring)"
+    requests_per_second: float = Field(default=1.0, gt=0)
+
+
 class ApiSettings(Section):
     vk: VkApiSettings = VkApiSettings()
     ok: OkApiSettings = OkApiSettings()
     telegram: TelegramApiSettings = TelegramApiSettings()
     telegram_bot: TelegramBotSettings = TelegramBotSettings()
+    web: WebSettings = WebSettings()
+
+
+SourceKind = Literal["replay", "vk_wall", "vk_search", "ok_group", "telegram", "tme", "rss", "site"]
 
 
 class SourceSettings(Section):
-    """One collected source; ``replay`` reads a JSON Lines file of post records."""
+    """One collected source written in config (communities are usually added with `mcu sources add`)."""
 
     name: str = Field(min_length=1)
-    kind: Literal["replay"]
-    path: str
+    kind: SourceKind
+    path: str | None = None  # replay: a JSON Lines file
+    url: str | None = None  # everything else but vk_search: the community, channel, feed or site
+    queries: list[str] = Field(default_factory=list)  # vk_search: what to look for
+    link_pattern: str | None = None  # site: a regular expression that article URLs match
     interval: Duration = 600.0
     jitter: Duration = 30.0
     enabled: bool = True
+
+    @model_validator(mode="after")
+    def _what_to_read(self) -> "SourceSettings":
+        if self.kind == "replay" and not self.path:
+            raise ValueError(f"источник {self.name!r}: для kind: replay нужен path")
+        if self.kind == "vk_search" and not self.queries:
+            raise ValueError(f"источник {self.name!r}: для kind: vk_search нужен список queries")
+        if self.kind not in ("replay", "vk_search") and not self.url:
+            raise ValueError(f"источник {self.name!r}: для kind: {self.kind} нужен url")
+        if self.link_pattern:
+            try:
+                re.compile(self.link_pattern)
+            except re.error as exc:
+                raise ValueError(f"источник {self.name!r}: link_pattern не является регулярным выражением: {exc}") from exc
+        return self
+
+
+class CollectionSettings(Section):
+    """How deep and how often collectors read."""
+
+    initial_days: int = Field(default=3, ge=1)
+    watch_window: Duration = 72 * 3600.0
+    watch_interval: Duration = 1800.0
+    risky_watch_interval: Duration = 600.0
+    max_pages: int = Field(default=10, ge=1)
+    comments_per_post: int = Field(default=200, ge=0)
+    timeout: Duration = 20.0
+    retries: int = Field(default=3, ge=0)
 
 
 class GazetteerSettings(Section):
@@ -247,6 +294,7 @@ class Settings(Section):
     roles: dict[str, RoleSettings] = Field(min_length=1)
     api: ApiSettings = ApiSettings()
     sources: list[SourceSettings] = Field(default_factory=list)
+    collection: CollectionSettings = CollectionSettings()
     gazetteer: GazetteerSettings
     topics: list[TopicSettings] = Field(min_length=1)
     nlp: NlpSettings = NlpSettings()
