@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from collectors.batch import Batch
 from collectors.post import Post
 from collectors.records import RecordProblem, parse_line
+from collectors.source import KnownPost, SourceRef
 from config.errors import InputError
 
 log = logging.getLogger(__name__)
 
 
 class ReplayCollector:
-    """Reads a growing JSON Lines file; only complete lines are consumed, so a half-written tail waits."""
+    """Reads a growing JSON Lines file named by ``options["path"]`` (or ``url``).
 
-    def __init__(self, path: Path | str, batch_size: int = 2000) -> None:
-        self.path = Path(path)
+    Only complete lines are consumed, so a half-written tail waits for the next run. With ``since`` the file
+    is read from the start and older posts are left out (a backfill).
+    """
+
+    def __init__(self, batch_size: int = 2000) -> None:
         self.batch_size = batch_size
 
-    def collect(self, cursor: str | None) -> Batch:
-        """Read up to ``batch_size`` complete lines after ``cursor`` (``"offset:line"``)."""
+    def collect(self, source: SourceRef, cursor: str | None, *, since: datetime | None = None) -> Batch:
+        path = Path(str(source.options.get("path") or source.url or "")).expanduser()
         offset, line = _parse_cursor(cursor)
         try:
-            handle = self.path.open("rb")
+            handle = path.open("rb")
         except FileNotFoundError as exc:
-            raise InputError(f"файл источника не найден: {self.path}") from exc
+            raise InputError(f"файл источника не найден: {path}") from exc
         except OSError as exc:
-            raise InputError(f"файл источника не читается: {self.path}: {exc.strerror}") from exc
+            raise InputError(f"файл источника не читается: {path}: {exc.strerror}") from exc
         posts: list[Post] = []
         problems: list[RecordProblem] = []
         more = False
         with handle:
-            if offset > self.path.stat().st_size:
-                log.warning("файл %s стал короче сохранённой позиции, читаю с начала", self.path)
+            if offset > path.stat().st_size:
+                log.warning("файл %s стал короче сохранённой позиции, читаю с начала", path)
                 offset, line = 0, 0
             handle.seek(offset)
             while True:
@@ -45,14 +51,18 @@ class ReplayCollector:
                 line += 1
                 post, notes = parse_line(raw, line)
                 problems.extend(notes)
-                if post is not None:
+                if post is not None and (since is None or post.published_at >= since):
                     posts.append(post)
                 if len(posts) >= self.batch_size:
                     more = bool(handle.read(1))
                     break
         for problem in problems:
-            log.warning("%s: %s", self.path.name, problem)
+            log.warning("%s: %s", path.name, problem)
         return Batch(posts=tuple(posts), cursor=f"{offset}:{line}", more=more, problems=tuple(problems))
+
+    def refresh(self, source: SourceRef, known: Sequence[KnownPost]) -> Batch:
+        """A file has no live posts to re-read."""
+        return Batch(posts=(), cursor=None)
 
 
 def _still_growing(raw: bytes) -> bool:

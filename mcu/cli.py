@@ -7,7 +7,7 @@ import logging
 import sys
 import tempfile
 import traceback
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -18,7 +18,17 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from config import ConfigError, InputError, MCUError, Settings, StorageError, load_config, mask_secrets, parse_duration
+from config import (
+    CollectorError,
+    ConfigError,
+    InputError,
+    MCUError,
+    Settings,
+    StorageError,
+    load_config,
+    mask_secrets,
+    parse_duration,
+)
 from mcu import click_ru
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
@@ -26,7 +36,10 @@ from mcu.logs import setup_logging
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from alerts import Alert
+    from mcu.collection import Collection
     from mcu.pipeline import Pipeline
+    from storage import Database
+    from storage.sources import SourceRecord
 
 # Piped output (logs, scripts) gets wide tables instead of cells wrapped at 80 columns.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -148,6 +161,12 @@ def _pipeline(settings: Settings, console: bool = True) -> Pipeline:
     return Pipeline(settings, db, console=(lambda text: out.print(Panel(text, expand=False))) if console else None)
 
 
+def _collection(settings: Settings, db: Database) -> Collection:
+    from mcu.collection import Collection
+
+    return Collection(settings, db)
+
+
 @app.command()
 def run() -> None:
     """Запустить демон: сбор по расписанию, разбор, оповещения, сводки. Остановка — Ctrl+C или SIGTERM."""
@@ -155,9 +174,10 @@ def run() -> None:
 
     settings = state.settings
     pipeline = _pipeline(settings)
-    scheduler = build_scheduler(pipeline, WallClock())
-    enabled = [s.name for s in settings.sources if s.enabled]
-    log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(enabled), ", ".join(enabled) or "нет",
+    collection = _collection(settings, pipeline.db)
+    scheduler = build_scheduler(pipeline, collection, WallClock())
+    collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
+    log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
     try:
         run_forever(scheduler)
@@ -172,42 +192,53 @@ def run() -> None:
 @click.option("--once", is_flag=True, help="Собрать один раз и выйти (иначе — по расписанию, пока не остановят).")
 @click.option("--since", default=None, metavar="ДАТА", help="Дозагрузка с этой даты (2026-01-01), с индикатором хода.")
 def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
-    """Собрать посты из источников."""
+    """Собрать посты из источников (из конфигурации и добавленных командой mcu sources add)."""
     settings = state.settings
-    chosen = [s for s in settings.sources if s.enabled] if not source else []
-    for name in source or []:
-        found = settings.source(name)
-        if found is None:
-            known = ", ".join(s.name for s in settings.sources) or "в конфигурации нет источников"
-            raise InputError(f"источник {name!r} не найден (есть: {known})")
-        chosen.append(found)
-    if not chosen:
-        raise InputError("нет включённых источников: добавьте их в раздел sources конфигурации")
     start = _parse_moment(since, settings, "--since")
-    pipeline = _pipeline(settings, console=False)
+    db = open_database(settings)
     try:
+        collection = _collection(settings, db)
+        now = WallClock().now()
+        records = {r.name: r for r in collection.sync(now)}
+        for name in source:
+            if name not in records:
+                known = ", ".join(records) or "источников нет"
+                raise InputError(f"источник {name!r} не найден (есть: {known})")
+        chosen = list(source) or [name for name, record in records.items() if record.active]
+        if not chosen:
+            raise InputError("нет включённых источников: добавьте их (mcu sources add URL) или в раздел sources конфигурации")
         if not once and start is None:
             from mcu.daemon import build_scheduler, run_forever
+            from mcu.pipeline import Pipeline
 
-            settings_subset = settings.model_copy(update={"sources": chosen})
-            pipeline.settings = settings_subset
-            run_forever(build_scheduler(pipeline, WallClock(), collect_only=True))
+            run_forever(build_scheduler(Pipeline(settings, db), collection, WallClock(), collect_only=True, only=chosen))
             return
-        for item in chosen:
+        if not state.verbose:  # a one-shot run prints each source's outcome itself
+            logging.getLogger("mcu.collection").setLevel(logging.CRITICAL)
+        failed = []
+        for name in chosen:
             if start is not None:
                 with Progress(console=err, transient=True) as progress:
-                    task = progress.add_task(f"{item.name}: загружено записей", total=None)
+                    task = progress.add_task(f"{name}: загружено записей", total=None)
 
                     def advance(count: int, task: TaskID = task) -> None:
                         progress.advance(task, count)
 
-                    stats = pipeline.collect(item, WallClock().now(), since=start, progress=advance)
+                    stats = collection.run(name, WallClock().now(), since=start, progress=advance, force=bool(source))
             else:
-                stats = pipeline.collect(item, WallClock().now())
-            out.print(f"{item.name}: записей {stats.collected}, новых {stats.new}, изменённых {stats.edited}, "
-                      f"снимков метрик {stats.snapshots}, пропущено строк {stats.skipped_lines}")
+                stats = collection.run(name, WallClock().now(), force=bool(source))
+            if stats.skipped:
+                out.print(f"{name}: пропущен — {stats.skipped}")
+                continue
+            out.print(f"{name}: записей {stats.collected}, новых {stats.new}, изменённых {stats.edited}, "
+                      f"удалённых {stats.deleted}, снимков метрик {stats.snapshots}, пропущено строк {stats.skipped_lines}, "
+                      f"запросов {stats.calls}")
+            if stats.error:
+                failed.append(f"{name}: {stats.error}")
+        if failed:
+            raise CollectorError("; ".join(failed))
     finally:
-        pipeline.db.dispose()
+        db.dispose()
 
 
 @app.command()
@@ -308,6 +339,126 @@ def replay(file: Path, db: Optional[str], tick: str) -> None:
               f"пропущено строк {report.skipped}, оповещений {len(report.alerts)}")
 
 
+# --- sources ------------------------------------------------------------------------------------
+
+
+def fmt_moment(moment: datetime | None, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M") if moment else "—"
+
+
+def source_state(record: SourceRecord, now: datetime) -> str:
+    if not record.enabled:
+        return "отключён"
+    if record.closed_at is not None:
+        return f"закрыт: {record.closed_reason}"
+    if record.failing:
+        return "ошибка"
+    if record.last_success_at is None:
+        return "ещё не собирался"
+    return "работает"
+
+
+def sources_table(records: list[SourceRecord], tz: tzinfo, settings: Settings, now: datetime) -> Table:
+    table = Table(title="Источники")
+    for column in ("Источник", "Тип", "Состояние", "Последний успех", "Последняя ошибка", "Следующий сбор", "Собрано", "Аудитория"):
+        table.add_column(column)
+    for item in records:
+        error = f"{fmt_moment(item.last_error_at, tz)}: {item.last_error}" if item.last_error else "—"
+        table.add_row(item.name, item.kind, source_state(item, now), fmt_moment(item.last_success_at, tz),
+                      mask_secrets(error, settings.secrets()),
+                      fmt_moment(item.next_run_at, tz) if item.active else "—", str(item.posts_collected),
+                      str(item.audience) if item.audience is not None else "—")
+    return table
+
+
+@app.group(invoke_without_command=True)
+@click.pass_context
+def sources(ctx: click.Context) -> None:
+    """Источники: список; add URL — добавить сообщество, канал или сайт; disable/enable ИМЯ."""
+    if ctx.invoked_subcommand is None:
+        from storage import sources as source_store
+
+        settings = state.settings
+        db = open_database(settings)
+        try:
+            with db.transaction() as session:
+                source_store.sync_config_sources(session, settings.sources)
+                records = source_store.list_sources(session)
+        finally:
+            db.dispose()
+        out.print(sources_table(records, settings.town.tz, settings, WallClock().now()))
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--name", default=None, help="Имя источника (по умолчанию — вид:имя, например vk_wall:desnogorsk).")
+@click.option("--interval", default="10m", show_default=True, help="Как часто собирать: 5m, 1h.")
+@click.option("--via", type=click.Choice(["tme", "telegram"]), default="tme", show_default=True,
+              help="Каналы Telegram: tme — веб-просмотр без аккаунта, telegram — через пользовательскую сессию.")
+def sources_add(url: str, name: Optional[str], interval: str, via: str) -> None:
+    """Добавить источник по адресу: https://vk.com/имя, https://ok.ru/group/ID, https://t.me/имя, сайт или RSS.
+    Адрес проверяется через API платформы и сохраняется в базе."""
+    from collectors.base import NotConfigured
+    from collectors.factory import build_resolver
+    from collectors.urls import parse_source_url
+    from mcu.collection import make_budget
+    from storage import sources as source_store
+
+    settings = state.settings
+    try:
+        seconds = parse_duration(interval)
+    except ValueError as exc:
+        raise InputError(f"--interval: {exc}") from None
+    parsed = parse_source_url(url, telegram_kind=via)
+    try:
+        resolver = build_resolver(parsed.kind, settings, make_budget(settings))
+    except NotConfigured as exc:
+        raise InputError(f"не могу проверить {parsed.url}: {exc}") from None
+    info = resolver.resolve(parsed.url)
+    db = open_database(settings)
+    try:
+        with db.transaction() as session:
+            try:
+                record = source_store.add_source(session, name or f"{info.kind}:{info.handle}", info, seconds, WallClock().now())
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
+    finally:
+        db.dispose()
+    audience = f", аудитория {info.audience}" if info.audience is not None else ""
+    closed = " — ЗАКРЫТ, собирать нельзя" if info.closed else ""
+    out.print(f"Добавлен источник {record.name}: {info.title} ({info.url}{audience}){closed}")
+
+
+def _switch(name: str, enabled: bool) -> None:
+    from storage import sources as source_store
+
+    settings = state.settings
+    db = open_database(settings)
+    try:
+        with db.transaction() as session:
+            source_store.sync_config_sources(session, settings.sources)
+            record = source_store.set_enabled(session, name, enabled)
+    finally:
+        db.dispose()
+    if record is None:
+        raise InputError(f"источник {name!r} не найден (список: mcu sources)")
+    out.print(f"Источник {name} {'включён' if enabled else 'отключён'}.")
+
+
+@sources.command("disable")
+@click.argument("name")
+def sources_disable(name: str) -> None:
+    """Отключить источник NAME (собранное остаётся в базе)."""
+    _switch(name, False)
+
+
+@sources.command("enable")
+@click.argument("name")
+def sources_enable(name: str) -> None:
+    """Включить источник NAME снова (в том числе помеченный закрытым)."""
+    _switch(name, True)
+
+
 # --- status ---------------------------------------------------------------------------------------
 
 
@@ -318,6 +469,7 @@ def status() -> None:
     from storage import outbox as outbox_store
     from storage import posts as post_store
     from storage import sources as source_store
+    from storage import usage as usage_store
 
     settings = state.settings
     path = sqlite_path(settings.database.url)
@@ -331,22 +483,21 @@ def status() -> None:
         if current != head:
             raise StorageError("схема базы не совпадает с версией программы")
         tz = settings.town.tz
-        fmt = lambda moment: moment.astimezone(tz).strftime("%d.%m.%Y %H:%M") if moment else "—"  # noqa: E731
+        now = WallClock().now()
         with db.transaction() as session:
-            health = source_store.source_health(session)
+            source_store.sync_config_sources(session, settings.sources)
+            records = source_store.list_sources(session)
             backlog = post_store.count_pending_analysis(session)
             queue = outbox_store.outbox_counts(session)
-        table = Table(title="Источники")
-        for column in ("Источник", "Тип", "Вкл.", "Последний успех", "Последняя ошибка", "Собрано"):
-            table.add_column(column)
-        for item in health:
-            error = f"{fmt(item.last_error_at)}: {item.last_error}" if item.last_error else "—"
-            table.add_row(item.name, item.kind, "да" if item.enabled else "нет", fmt(item.last_success_at),
-                          mask_secrets(error, settings.secrets()), str(item.posts_collected))
-        for source in settings.sources:
-            if source.name not in {h.name for h in health}:
-                table.add_row(source.name, source.kind, "да" if source.enabled else "нет", "ещё не собирался", "—", "0")
-        out.print(table)
+            quota = usage_store.load_usage(session, now.strftime("%Y-%m-%d"))
+        out.print(sources_table(records, tz, settings, now))
+        if quota:
+            table = Table(title="Квоты API на сегодня (UTC)")
+            for column in ("API", "Метод", "Вызовов", "Квота", "Заблокирован до"):
+                table.add_column(column)
+            for item in quota:
+                table.add_row(item.api, item.method, str(item.calls), str(item.quota or "—"), fmt_moment(item.blocked_until, tz))
+            out.print(table)
         out.print(f"Ждут разбора: {backlog}")
         out.print("Исходящие: " + ", ".join(f"{k}: {v}" for k, v in sorted(queue.items())) if queue else "Исходящие: пусто")
         bot = settings.api.telegram_bot.token

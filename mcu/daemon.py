@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from types import FrameType
 
@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from config import MCUError, Settings
 from mcu.clock import Clock
+from mcu.collection import Collection
 from mcu.digests import build_digest, default_digest_path, write_digest
 from mcu.pipeline import Pipeline
 
@@ -38,9 +39,16 @@ def _guarded(name: str, work: Callable[[], object]) -> Callable[[], None]:
 
 
 def build_scheduler(
-    pipeline: Pipeline, clock: Clock, *, collect_only: bool = False, scheduler: BaseScheduler | None = None
+    pipeline: Pipeline,
+    collection: Collection,
+    clock: Clock,
+    *,
+    collect_only: bool = False,
+    only: Sequence[str] | None = None,
+    scheduler: BaseScheduler | None = None,
 ) -> BaseScheduler:
-    """Jobs derived from config, with stable ids: collect per source, process, dispatch, digests."""
+    """Jobs with stable ids: collect per registered source, process, dispatch, digests, and a reconcile job
+    that picks up sources analysts add or disable while the daemon runs."""
     settings: Settings = pipeline.settings
     scheduler = scheduler or BlockingScheduler()
     scheduler.configure(
@@ -49,20 +57,37 @@ def build_scheduler(
         timezone=settings.town.tz,
     )
     start = clock.now()
-    for source in settings.sources:
-        if not source.enabled:
-            continue
 
-        def collect(source=source) -> None:  # noqa: ANN001 - bound per source
-            stats = pipeline.collect(source, clock.now())
-            log.info("сбор %s: %d записей, новых %d, изменённых %d", source.name, stats.collected, stats.new, stats.edited)
+    def collect(name: str) -> None:
+        stats = collection.run(name, clock.now())
+        if stats.collected or stats.deleted or stats.error:
+            log.info("сбор %s: записей %d, новых %d, изменённых %d, удалённых %d, запросов %d%s", name,
+                     stats.collected, stats.new, stats.edited, stats.deleted, stats.calls,
+                     f", ошибка: {stats.error}" if stats.error else "")
 
-        scheduler.add_job(
-            _guarded(f"collect:{source.name}", collect),
-            IntervalTrigger(seconds=max(1, source.interval), jitter=int(source.jitter) or None, timezone=settings.town.tz),
-            id=f"collect:{source.name}",
-            next_run_time=start,
-        )
+    def reconcile() -> None:
+        """Match collect jobs to the registry: new sources get a job, disabled or closed ones lose it."""
+        records = collection.sync(clock.now())
+        wanted = {r.name: r for r in records if r.active and (only is None or r.name in only)}
+        current = {job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")}
+        for name in current - set(wanted):
+            scheduler.remove_job(f"collect:{name}")
+        # Busier (larger audience) sources get the earliest first slots.
+        ordered = sorted(set(wanted) - current, key=lambda n: -(wanted[n].audience or 0))
+        for position, name in enumerate(ordered):
+            record = wanted[name]
+            jitter = int(record.options.get("jitter", 30) or 0) or None
+            first = record.next_run_at if record.next_run_at and record.next_run_at > clock.now() else clock.now()
+            scheduler.add_job(
+                _guarded(f"collect:{name}", lambda name=name: collect(name)),
+                IntervalTrigger(seconds=max(1, collection.interval(record)), jitter=jitter, timezone=settings.town.tz),
+                id=f"collect:{name}",
+                next_run_time=first + timedelta(seconds=position),
+            )
+
+    reconcile()
+    scheduler.add_job(_guarded("sources", reconcile), IntervalTrigger(seconds=60), id="sources",
+                      next_run_time=start + timedelta(seconds=60))
     if collect_only:
         return scheduler
 

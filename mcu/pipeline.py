@@ -1,4 +1,4 @@
-"""Wiring of the stages: collect → store → analyse → stories and risk → alert decisions → outbox → delivery.
+"""Wiring of the stages after collection: store → analyse → stories and risk → alert decisions → outbox → delivery.
 
 Every stage boundary is a database row, so a crash loses nothing and a restart resumes.
 """
@@ -10,17 +10,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from alerts import Alert, ConsoleSink, Sink, TelegramSink, decide
-from collectors import Batch, Post, ReplayCollector
-from config import CollectorError, DeliveryError, InputError, Settings
-from config.schema import SourceSettings
+from collectors import Post
+from config import DeliveryError, Settings
 from nlp import Analyzer, NerTagger
 from risk import Member, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint, merge
-from storage import Database, outbox, posts, sources, stories
+from storage import Database, outbox, posts, stories
 from storage import annotations as annotation_store
 
 log = logging.getLogger(__name__)
@@ -105,50 +103,8 @@ class Pipeline:
             self._analyzer = Analyzer(self.settings, ner=NerTagger() if self.settings.nlp.use_ner else None)
         return self._analyzer
 
-    # --- collect -------------------------------------------------------------------------------
-
-    def collector_for(self, source: SourceSettings) -> ReplayCollector:
-        return ReplayCollector(Path(source.path).expanduser())
-
-    def collect(self, source: SourceSettings, now: datetime, since: datetime | None = None,
-                progress: Callable[[int], None] | None = None) -> RunStats:
-        """Collect one source until it has nothing more; the cursor advances only with stored posts."""
-        stats = RunStats()
-        collector = self.collector_for(source)
-        with self.db.transaction() as session:
-            source_id = sources.ensure_source(session, source.name, source.kind, source.enabled).id
-            cursor = None if since is not None else sources.get_cursor(session, source_id)
-        try:
-            while True:
-                batch = collector.collect(cursor)
-                kept = [p for p in batch.posts if since is None or p.published_at >= since]
-                self._store_batch(source_id, batch, kept, now, stats)
-                cursor = batch.cursor
-                if progress is not None:
-                    progress(len(batch.posts))
-                if not batch.more:
-                    break
-        except (CollectorError, InputError) as exc:
-            with self.db.transaction() as session:
-                sources.record_failure(session, source.name, source.kind, now, str(exc))
-            raise
-        with self.db.transaction() as session:
-            sources.record_success(session, source_id, now, stats.collected, stats.skipped_lines)
-        return stats
-
-    def _store_batch(self, source_id: int, batch: Batch, kept: list[Post], now: datetime, stats: RunStats) -> None:
-        with self.db.transaction() as session:
-            saved = posts.save_posts(session, kept, now)
-            if batch.cursor is not None:
-                sources.set_cursor(session, source_id, batch.cursor, now)
-        stats.collected += len(kept)
-        stats.new += saved.new
-        stats.edited += saved.edited
-        stats.snapshots += saved.snapshots
-        stats.skipped_lines += sum(1 for p in batch.problems if p.skipped)
-
     def ingest(self, items: Iterable[Post], now: datetime) -> RunStats:
-        """Store posts that did not come from a configured source (replay timelines)."""
+        """Store posts that did not come from a registered source (replay timelines)."""
         batch = list(items)
         with self.db.transaction() as session:
             saved = posts.save_posts(session, batch, now)

@@ -65,6 +65,18 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    origin: Mapped[str] = mapped_column(String(16), default="config", server_default="config")  # config | analyst
+    handle: Mapped[str | None] = mapped_column(String(300))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    audience: Mapped[int | None] = mapped_column(BigInteger)
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    interval: Mapped[float | None] = mapped_column(Float)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_refresh_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -111,7 +123,34 @@ class PostRow(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+
+
+class PostVersionRow(Base):
+    """An earlier text of an edited post: edits are kept, never overwritten away."""
+
+    __tablename__ = "post_versions"
+    __table_args__ = (Index("ix_post_versions_post_id", "post_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiUsageRow(Base):
+    """Calls spent per API method per UTC day, and a block until the quota resets."""
+
+    __tablename__ = "api_usage"
+
+    api: Mapped[str] = mapped_column(String(20), primary_key=True)
+    method: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    quota: Mapped[int | None] = mapped_column(Integer)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class MetricSnapshotRow(Base):

@@ -6,11 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from collectors.post import METRIC_NAMES, Metrics, Post
-from storage.models import AnnotationRow, MetricSnapshotRow, PostRow
+from collectors.source import KnownPost
+from risk.scoring import level_rank
+from storage.models import AnnotationRow, MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +115,13 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
         newer = seen_at >= row.last_seen_at
         edited = newer and post.text != row.text and (post.text or not post.metrics.empty)
         if edited:
+            session.add(PostVersionRow(post_id=row.id, version=row.version, text=row.text, replaced_at=seen_at))
             row.text = post.text
             row.version += 1
             row.edited_at = seen_at
         if newer:
             row.last_seen_at = seen_at
+            row.deleted_at = None  # seen again: whatever we thought, it is there
             for name, value in post.metrics.as_dict().items():
                 setattr(row, name, value)
             row.url = post.url or row.url
@@ -143,8 +147,6 @@ def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
 
 
 def count_pending_analysis(session: Session) -> int:
-    from sqlalchemy import func
-
     query = (
         select(func.count())
         .select_from(PostRow)
@@ -190,3 +192,51 @@ def posts_between(session: Session, start: datetime, end: datetime) -> list[Post
             .order_by(PostRow.published_at)
         )
     )
+
+
+def known_posts(
+    session: Session, platform: str, source: str, since: datetime, *, risky_only: bool = False, limit: int = 1000
+) -> list[KnownPost]:
+    """Posts (not comments) of a source published after ``since`` and not deleted, for a refresh.
+
+    Posts of stories at medium risk or above come first: when the budget is short they are re-read anyway.
+    """
+    query = (
+        select(PostRow, StoryRow.level)
+        .outerjoin(StoryRow, StoryRow.id == PostRow.story_id)
+        .where(
+            PostRow.platform == platform,
+            PostRow.source == source,
+            PostRow.parent_external_id.is_(None),
+            PostRow.deleted_at.is_(None),
+            PostRow.published_at >= since,
+        )
+        .order_by(PostRow.published_at.desc())
+    )
+    rows = [(row, level or "low") for row, level in session.execute(query)]
+    if risky_only:
+        rows = [(row, level) for row, level in rows if level_rank(level) >= level_rank("medium")]
+    rows.sort(key=lambda item: -level_rank(item[1]))
+    return [KnownPost(row.external_id, row.published_at, None, row.comments) for row, _ in rows[:limit]]
+
+
+def mark_deleted(session: Session, platform: str, source: str, ids: Sequence[str], at: datetime) -> int:
+    """Mark posts or comments the platform no longer shows; they stay in our store."""
+    marked = 0
+    for start in range(0, len(ids), 500):
+        query = select(PostRow).where(
+            PostRow.platform == platform,
+            PostRow.source == source,
+            PostRow.external_id.in_(list(ids[start : start + 500])),
+            PostRow.deleted_at.is_(None),
+        )
+        for row in session.scalars(query):
+            row.deleted_at = at
+            marked += 1
+    return marked
+
+
+def versions(session: Session, db_id: int) -> list[tuple[int, str]]:
+    """Earlier texts of a post, oldest first."""
+    rows = session.scalars(select(PostVersionRow).where(PostVersionRow.post_id == db_id).order_by(PostVersionRow.version))
+    return [(row.version, row.text) for row in rows]

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from config import Settings
 from config.schema import SourceSettings
 from mcu.clock import WallClock
+from mcu.collection import Collection
 from mcu.daemon import build_scheduler
 from mcu.pipeline import Pipeline
 from storage import Database, outbox
@@ -28,11 +29,12 @@ def test_jobs_come_from_config(settings: Settings, sqlite_db: Database) -> None:
         SourceSettings(name="a", kind="replay", path="a.jsonl", interval="5m"),  # type: ignore[arg-type]
         SourceSettings(name="b", kind="replay", path="b.jsonl", enabled=False),
     ]})
-    scheduler = build_scheduler(Pipeline(configured, sqlite_db), WallClock(), scheduler=BackgroundScheduler())
+    collection = Collection(configured, sqlite_db)
+    scheduler = build_scheduler(Pipeline(configured, sqlite_db), collection, WallClock(), scheduler=BackgroundScheduler())
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"collect:a", "process", "dispatch", "digest:day", "digest:week"}
+        assert set(jobs) == {"collect:a", "sources", "process", "dispatch", "digest:day", "digest:week"}
         for job in jobs.values():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 300
         assert jobs["collect:a"].trigger.interval.total_seconds() == 300

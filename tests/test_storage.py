@@ -177,3 +177,22 @@ def test_bad_database_urls_give_storage_errors(tmp_path: Path) -> None:
     unreachable = Database.from_url("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(StorageError, match="база данных недоступна"):
         ensure_current(unreachable.engine)
+
+
+def test_upgrade_from_the_first_schema_keeps_data(db_url: str) -> None:
+    from alembic import command
+
+    from storage.schema import _alembic_config
+
+    database = Database.from_url(db_url)
+    try:
+        command.upgrade(_alembic_config(database.engine), "0001")
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO sources (name, kind, enabled, posts_collected, problems) VALUES ('архив', 'replay', true, 5, 0)"))
+        before, after = upgrade(database.engine)
+        assert (before, after) == ("0001", head_revision())
+        with database.transaction() as session:
+            health = sources.source_health(session)
+            assert [(h.name, h.posts_collected) for h in health] == [("архив", 5)]
+    finally:
+        database.dispose()
