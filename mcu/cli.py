@@ -358,16 +358,23 @@ def source_state(record: SourceRecord, now: datetime) -> str:
     return "работает"
 
 
-def sources_table(records: list[SourceRecord], tz: tzinfo, settings: Settings, now: datetime) -> Table:
+def sources_table(
+    records: list[SourceRecord], tz: tzinfo, settings: Settings, now: datetime,
+    backlog: dict[tuple[str, str], int] | None = None,
+) -> Table:
     table = Table(title="Источники")
-    for column in ("Источник", "Тип", "Состояние", "Последний успех", "Последняя ошибка", "Следующий сбор", "Собрано", "Аудитория"):
+    columns = ["Источник", "Тип", "Состояние", "Последний успех", "Последняя ошибка", "Следующий сбор", "Собрано", "Аудитория"]
+    for column in columns + (["Ждут разбора"] if backlog is not None else []):
         table.add_column(column)
     for item in records:
         error = f"{fmt_moment(item.last_error_at, tz)}: {item.last_error}" if item.last_error else "—"
-        table.add_row(item.name, item.kind, source_state(item, now), fmt_moment(item.last_success_at, tz),
-                      mask_secrets(error, settings.secrets()),
-                      fmt_moment(item.next_run_at, tz) if item.active else "—", str(item.posts_collected),
-                      str(item.audience) if item.audience is not None else "—")
+        row = [item.name, item.kind, source_state(item, now), fmt_moment(item.last_success_at, tz),
+               mask_secrets(error, settings.secrets()), fmt_moment(item.next_run_at, tz) if item.active else "—",
+               str(item.posts_collected), str(item.audience) if item.audience is not None else "—"]
+        if backlog is not None:
+            ref = item.ref()
+            row.append(str(backlog.get((ref.platform, ref.handle), 0)) if ref.platform else "—")
+        table.add_row(*row)
     return table
 
 
@@ -488,9 +495,10 @@ def status() -> None:
             source_store.sync_config_sources(session, settings.sources)
             records = source_store.list_sources(session)
             backlog = post_store.count_pending_analysis(session)
+            per_source = post_store.pending_by_source(session)
             queue = outbox_store.outbox_counts(session)
             quota = usage_store.load_usage(session, now.strftime("%Y-%m-%d"))
-        out.print(sources_table(records, tz, settings, now))
+        out.print(sources_table(records, tz, settings, now, per_source))
         if quota:
             table = Table(title="Квоты API на сегодня (UTC)")
             for column in ("API", "Метод", "Вызовов", "Квота", "Заблокирован до"):

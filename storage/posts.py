@@ -156,6 +156,17 @@ def count_pending_analysis(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
+def pending_by_source(session: Session) -> dict[tuple[str, str], int]:
+    """Posts waiting for analysis per (platform, source handle), for `status`."""
+    query = (
+        select(PostRow.platform, PostRow.source, func.count())
+        .outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
+        .where(or_(AnnotationRow.post_id.is_(None), AnnotationRow.post_version < PostRow.version))
+        .group_by(PostRow.platform, PostRow.source)
+    )
+    return {(platform, source): int(count) for platform, source, count in session.execute(query)}
+
+
 def find_parent(session: Session, post: Post) -> PostRow | None:
     """The stored post a comment belongs to (same platform and source)."""
     if post.parent_id is None:
