@@ -39,6 +39,7 @@ class Collector(Protocol):
     def refresh(self, source: SourceRef, known: Sequence[KnownPost]) -> Batch:
         """Re-read posts we store that are still in the watch window.
 
+        ``known`` lists those posts (``parent_id`` None) and then their known comments (``parent_id`` set).
         Returns them with fresh metrics and text (``observed_at`` set), their new comments, and in
         ``Batch.deleted`` the ids the platform no longer shows. The cursor of a refresh batch is ignored.
         """

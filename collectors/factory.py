@@ -8,7 +8,7 @@ from collectors.base import Collector, NotConfigured, Resolver
 from collectors.budget import Budget
 from config.schema import Settings
 
-# kind → the module that implements it; each has build_collector(settings, budget) and build_resolver(...)
+# kind → the module that implements it; each has build_collector(kind, settings, budget) and build_resolver(...)
 MODULES = {
     "vk_wall": "collectors.vk",
     "vk_search": "collectors.vk",

@@ -208,9 +208,10 @@ def posts_between(session: Session, start: datetime, end: datetime) -> list[Post
 def known_posts(
     session: Session, platform: str, source: str, since: datetime, *, risky_only: bool = False, limit: int = 1000
 ) -> list[KnownPost]:
-    """Posts (not comments) of a source published after ``since`` and not deleted, for a refresh.
+    """Posts of a source published after ``since`` and not deleted, then their known comments, for a refresh.
 
     Posts of stories at medium risk or above come first: when the budget is short they are re-read anyway.
+    Comments come after all posts, with ``parent_id`` set, so a collector can tell which ones vanished.
     """
     query = (
         select(PostRow, StoryRow.level)
@@ -228,7 +229,22 @@ def known_posts(
     if risky_only:
         rows = [(row, level) for row, level in rows if level_rank(level) >= level_rank("medium")]
     rows.sort(key=lambda item: -level_rank(item[1]))
-    return [KnownPost(row.external_id, row.published_at, None, row.comments) for row, _ in rows[:limit]]
+    chosen = [row for row, _ in rows[:limit]]
+    known = [KnownPost(row.external_id, row.published_at, None, row.comments) for row in chosen]
+    parents = [row.external_id for row in chosen]
+    for start in range(0, len(parents), 500):
+        comments = session.scalars(
+            select(PostRow)
+            .where(
+                PostRow.platform == platform,
+                PostRow.source == source,
+                PostRow.parent_external_id.in_(parents[start : start + 500]),
+                PostRow.deleted_at.is_(None),
+            )
+            .order_by(PostRow.published_at)
+        )
+        known += [KnownPost(row.external_id, row.published_at, row.parent_external_id, row.comments) for row in comments]
+    return known
 
 
 def mark_deleted(session: Session, platform: str, source: str, ids: Sequence[str], at: datetime) -> int:

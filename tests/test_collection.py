@@ -136,7 +136,7 @@ def test_refresh_records_edits_metrics_and_deletions(settings: Settings, sqlite_
                   text="Нет воды в 3 мкр (дали в 12:00)", metrics=Metrics(views=500), observed_at=later)
     second = ScriptedCollector([], refresh=Batch(posts=(edited,), cursor=None, deleted=("2",)))
     stats = collection(settings, sqlite_db, vk_wall=second).run("gorod", later)
-    assert sorted(second.refreshed[0]) == ["1", "2"]
+    assert sorted(second.refreshed[0]) == ["1", "2"]  # posts only: none of them has comments yet
     assert (stats.edited, stats.deleted, stats.refreshed) == (1, 1, 2)
     with sqlite_db.transaction() as session:
         rows = {r.external_id: r for r in posts.posts_between(session, NOW - timedelta(days=1), NOW + timedelta(days=1))}

@@ -196,3 +196,17 @@ def test_upgrade_from_the_first_schema_keeps_data(db_url: str) -> None:
             assert [(h.name, h.posts_collected) for h in health] == [("архив", 5)]
     finally:
         database.dispose()
+
+
+def test_known_posts_for_refresh_list_posts_then_their_comments(db: Database) -> None:
+    recent = T0 - timedelta(hours=1)
+    with db.transaction() as session:
+        posts.save_posts(session, [
+            make_post("p1", published_at=recent), make_post("p2", published_at=recent),
+            make_post("p1/c1", parent_id="p1", published_at=recent + timedelta(minutes=5)),
+            make_post("old", published_at=T0 - timedelta(days=10)),
+        ], T0)
+        posts.mark_deleted(session, "vk", "demo_gorod", ["p2"], T0)
+    with db.transaction() as session:
+        known = posts.known_posts(session, "vk", "demo_gorod", T0 - timedelta(days=3))
+    assert [(k.id, k.parent_id) for k in known] == [("p1", None), ("p1/c1", "p1")]
