@@ -179,10 +179,15 @@ class Collection:
         if record.kind == "replay":
             return
         collection = self.settings.collection
-        since_refresh = (now - record.last_refresh_at).total_seconds() if record.last_refresh_at else None
-        if since_refresh is not None and since_refresh < collection.risky_watch_interval:
+        if record.last_refresh_at is None:
+            # The first pass has just read everything: the watch starts now.
+            with self.db.transaction() as session:
+                sources.record_refresh(session, record.name, now)
             return
-        risky_only = since_refresh is not None and since_refresh < collection.watch_interval
+        since_refresh = (now - record.last_refresh_at).total_seconds()
+        if since_refresh < collection.risky_watch_interval:
+            return
+        risky_only = since_refresh < collection.watch_interval
         ref = record.ref()
         window_start = now - timedelta(seconds=collection.watch_window)
         with self.db.transaction() as session:

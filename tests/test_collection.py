@@ -131,7 +131,8 @@ def test_refresh_records_edits_metrics_and_deletions(settings: Settings, sqlite_
     register(sqlite_db)
     first = ScriptedCollector([Batch(posts=(post("1", minutes=60), post("2", minutes=30)), cursor="c")])
     collection(settings, sqlite_db, vk_wall=first).run("gorod", NOW)
-    later = NOW + timedelta(hours=1)
+    assert first.refreshed == []  # what the first pass read is fresh
+    later = NOW + timedelta(seconds=settings.collection.watch_interval)
     edited = Post(id="1", platform="vk", source="gorod", published_at=NOW - timedelta(minutes=60),
                   text="Нет воды в 3 мкр (дали в 12:00)", metrics=Metrics(views=500), observed_at=later)
     second = ScriptedCollector([], refresh=Batch(posts=(edited,), cursor=None, deleted=("2",)))
