@@ -182,6 +182,7 @@ def run() -> None:
     try:
         run_forever(scheduler)
     finally:
+        collection.close()
         pipeline.close()
         pipeline.db.dispose()
     log.info("демон остановлен")
@@ -196,6 +197,7 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
     settings = state.settings
     start = _parse_moment(since, settings, "--since")
     db = open_database(settings)
+    collection: Collection | None = None
     try:
         collection = _collection(settings, db)
         now = WallClock().now()
@@ -238,6 +240,8 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
         if failed:
             raise CollectorError("; ".join(failed))
     finally:
+        if collection is not None:
+            collection.close()
         db.dispose()
 
 

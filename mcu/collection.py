@@ -228,6 +228,14 @@ class Collection:
         with self.db.transaction() as session:
             sources.record_failure(session, record.name, record.kind, now, error, next_run)
 
+    def close(self) -> None:
+        """Release what collectors hold (HTTP connections, the telethon loop)."""
+        for collector in self._collectors.values():
+            close = getattr(collector, "close", None)
+            if close is not None:
+                close()
+        self._collectors.clear()
+
     def _save_usage(self) -> None:
         with self.db.transaction() as session:
             usage.save_usage(session, self.budget.usage())
