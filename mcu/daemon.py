@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from functools import partial
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from types import FrameType
@@ -79,7 +80,7 @@ def build_scheduler(
             jitter = int(record.options.get("jitter", 30) or 0) or None
             first = record.next_run_at if record.next_run_at and record.next_run_at > clock.now() else clock.now()
             scheduler.add_job(
-                _guarded(f"collect:{name}", lambda name=name: collect(name)),
+                _guarded(f"collect:{name}", partial(collect, name)),
                 IntervalTrigger(seconds=max(1, collection.interval(record)), jitter=jitter, timezone=settings.town.tz),
                 id=f"collect:{name}",
                 next_run_time=first + timedelta(seconds=position),
