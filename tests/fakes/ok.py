@@ -17,10 +17,12 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.server import LoopbackServer
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ok"
 NEWEST = datetime(2026, 1, 23, 9, 0, tzinfo=timezone.utc)  # the newest topic of the saved feed page
@@ -159,7 +161,7 @@ class FakeGroup:
 Answer = int | str | tuple[str, float] | dict[str, Any] | list[Any]
 
 
-class FakeOk:
+class FakeOk(LoopbackServer):
     """Answers ``GET|POST /fb.do``. ``script(method, ...)`` queues answers for a method:
 
     an ``int`` OK error code (with the ``invocation-error`` header), ``"http500"``, ``"garbage"`` (not JSON),
@@ -214,12 +216,7 @@ class FakeOk:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a client that timed out closes its socket; not the test's business
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._serve(Handler)
 
     # -- configuration -----------------------------------------------------------------------------------------
 
@@ -243,18 +240,6 @@ class FakeOk:
     def calls(self, method: str | None = None) -> int:
         return sum(1 for r in self.requests if method is None or r["method"] == method)
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeOk":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # -- the protocol ------------------------------------------------------------------------------------------
 

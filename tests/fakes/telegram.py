@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from tests.fakes.server import LoopbackServer
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "telegram"
 
@@ -21,7 +22,7 @@ def error(key: str) -> dict[str, Any]:
     return saved("tg_bot_errors.json")["errors"][key]
 
 
-class FakeBotApi:
+class FakeBotApi(LoopbackServer):
     """Answers ``/bot<token>/<method>``; queue scripted answers with ``script``, otherwise success."""
 
     def __init__(self, token: str = "123:TEST") -> None:
@@ -59,8 +60,7 @@ class FakeBotApi:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._serve(Handler)
 
     def _ok(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         answer = saved("tg_bot_sendMessage_ok.json")
@@ -69,21 +69,9 @@ class FakeBotApi:
             answer["result"]["text"] = payload.get("text")
         return answer
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
     def script(self, *answers: dict[str, Any]) -> None:
         self._script.extend(answers)
 
     def sent(self) -> list[dict[str, Any]]:
         return [r["payload"] for r in self.requests if r["method"] == "sendMessage"]
 
-    def __enter__(self) -> "FakeBotApi":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -15,9 +15,11 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.server import LoopbackServer
 
 NOW = datetime(2026, 1, 23, 15, 0, tzinfo=timezone.utc)
 TEXTS = (
@@ -171,7 +173,7 @@ def render_page(channel: FakeChannel, posts: list[FakePost], *, older: bool) -> 
     )
 
 
-class FakeTme:
+class FakeTme(LoopbackServer):
     """The fake server; use as a context manager. ``base_url`` goes into ``api.telegram.preview_base_url``."""
 
     def __init__(self, page_size: int = 20, stall: float = 2.0, now: datetime = NOW) -> None:
@@ -221,14 +223,7 @@ class FakeTme:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a scripted connection reset leaves the handler writing to a closed socket
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._serve(Handler)
 
     # -- configuration ------------------------------------------------------------------------------------------
 
@@ -268,16 +263,5 @@ class FakeTme:
         posts, older = channel.page(before, self.page_size)
         return 200, render_page(channel, posts, older=older), {}
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeTme":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def _before_stop(self) -> None:
         self._release.set()
-        self._server.shutdown()
-        self._server.server_close()

@@ -16,10 +16,12 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.server import LoopbackServer
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "vk"
 NOW = datetime(2026, 1, 23, 12, 0, tzinfo=timezone.utc)
@@ -97,7 +99,7 @@ class FakeWall:
     posts: dict[int, FakePost] = field(default_factory=dict)
 
 
-class FakeVk:
+class FakeVk(LoopbackServer):
     """Serves ``/method/<name>``; configure with ``add_wall``/``add_post``/``add_comment``, script with ``script``."""
 
     def __init__(self, token: str = "vk-test-token", *, now: datetime = NOW, search_cap: int = 1000,
@@ -141,28 +143,10 @@ class FakeVk:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a client that timed out is expected here
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        # A short poll interval: shutdown() waits for it, and tests start many servers.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._serve(Handler)
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeVk":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # --- content ---------------------------------------------------------------------------------------------
 

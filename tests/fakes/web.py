@@ -16,10 +16,12 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.fakes.server import LoopbackServer
 
 LOCAL = ZoneInfo("Europe/Moscow")
 NEWEST = datetime(2026, 12, 15, 6, 0, tzinfo=timezone.utc)  # 09:00 in the town
@@ -82,7 +84,7 @@ _MONTHS = ["января", "февраля", "марта", "апреля", "ма
            "ноября", "декабря"]
 
 
-class FakeSite:
+class FakeSite(LoopbackServer):
     """A site with ``articles`` articles, the newest at ``newest``, one every ``step``.
 
     ``feed``: ``None`` (no feed), ``"rss"`` (``/feed/``) or ``"atom"`` (``/atom.xml``), advertised on every page
@@ -142,22 +144,9 @@ class FakeSite:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a client that hung up mid-answer is not a failure of the fake
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        # A short poll interval: shutdown() waits for it, and every test stops a server.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._serve(Handler)
 
     # ------------------------------------------------------------------------------------------ addresses
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def front_url(self) -> str:
@@ -368,10 +357,3 @@ class FakeSite:
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
-    def __enter__(self) -> "FakeSite":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
