@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import signal
-from functools import partial
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
