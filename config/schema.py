@@ -222,6 +222,8 @@ class NlpSettings(Section):
     authorities: list[str] = Field(default_factory=list)
     escalation: list[str] = Field(default_factory=list)
     use_ner: bool = True
+    use_model: bool = True
+    model_path: str | None = None
 
 
 class RiskWeights(Section):

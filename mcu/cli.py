@@ -271,26 +271,105 @@ def process(send: bool) -> None:
 def analyze() -> None:
     """Разметить посты без базы: JSON Lines постов на stdin → JSON Lines разметки на stdout."""
     from collectors import read_posts
-    from nlp import Analyzer, NerTagger
+    from mcu.pipeline import build_analyzer
 
     settings = state.settings
-    analyzer = Analyzer(settings, ner=NerTagger() if settings.nlp.use_ner else None)
-    relevance: dict[tuple[str, str, str], float] = {}
-    stdin = sys.stdin.buffer
+    analyzer = build_analyzer(settings)
+    seen: dict[tuple[str, str, str], tuple[float, str]] = {}
     written = skipped = 0
-    for post, problems in read_posts(stdin):
+    for post, problems in read_posts(sys.stdin.buffer):
         for problem in problems:
             err.print(f"stdin: {problem}")
             skipped += int(problem.skipped)
         if post is None:
             continue
-        parent = relevance.get((post.platform, post.source, post.parent_id or ""))
-        annotation = analyzer.analyze(post, analyzer.context_for(post, parent))
-        relevance[(post.platform, post.source, post.id)] = annotation.relevance
+        # A comment is judged with its post when the post came earlier in the stream.
+        parent = seen.get((post.platform, post.source, post.parent_id or ""))
+        context = analyzer.context_for(post, parent[0] if parent else None, parent[1] if parent else None)
+        annotation = analyzer.analyze(post, context)
+        seen[(post.platform, post.source, post.id)] = (annotation.relevance, post.text)
         sys.stdout.write(json.dumps(annotation.to_record(), ensure_ascii=False) + "\n")
         written += 1
     sys.stdout.flush()
     log.info("размечено %d, пропущено строк %d", written, skipped)
+
+
+# --- train / eval ---------------------------------------------------------------------------------
+
+
+def _corpus(kind: str) -> list[Path]:
+    from importlib import resources
+
+    folder = Path(str(resources.files("nlp").joinpath("corpus")))
+    return sorted(folder.glob(f"{kind}_*.jsonl"))
+
+
+@app.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=Path("mcu-model.joblib"),
+              show_default=True, help="Куда сохранить модель (потом укажите её в nlp.model_path).")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(0, 20),
+              help="Перекрёстная проверка на стольких частях (0 — без неё).")
+def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
+    """Обучить классификаторы на размеченных текстах (JSON Lines или CSV; по умолчанию — встроенный набор).
+    Формат разметки — nlp/corpus/GUIDE.md; подходят и метки аналитиков."""
+    from nlp import Analyzer, Lemmatizer
+    from nlp.evaluation import evaluate, format_reports
+    from nlp.labels import read_labelled
+    from nlp.models import save_models
+    from nlp.training import cross_validate, train_models
+
+    settings = state.settings
+    sources = list(files) or _corpus("train")
+    if not sources:
+        raise InputError("нет файлов разметки: укажите их (mcu train FILE …)")
+    codes = [t.code for t in settings.topics]
+    records, problems = read_labelled(sources, set(codes))
+    for problem in problems:
+        err.print(problem)
+    if len(records) < 20:
+        raise InputError(f"слишком мало размеченных записей для обучения: {len(records)}")
+    analyzer = Analyzer(settings, Lemmatizer())
+    with out.status(f"Обучаю на {len(records)} записях…"):
+        if folds >= 2:
+            annotations = cross_validate(analyzer, records, folds)
+            report = format_reports(evaluate(records, annotations, codes), f"Перекрёстная проверка ({folds} частей), правила + модель:")
+        models = train_models(analyzer, records)
+        save_models(models, output, len(records))
+    if folds >= 2:
+        out.print(report, markup=False)
+    out.print(f"Модель сохранена: {output} (записей: {len(records)}, пропущено: {len(problems)}). "
+              f"Чтобы её использовать, укажите в конфигурации nlp.model_path: {output}")
+
+
+@app.command("eval")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--rules-only", is_flag=True, help="Оценить одни правила, без модели.")
+def eval_command(files: tuple[Path, ...], rules_only: bool) -> None:
+    """Оценить разметку на размеченных текстах FILE (по умолчанию — встроенная отложенная выборка):
+    точность, полнота и F1 по классам, матрицы ошибок."""
+    from nlp import Analyzer, Lemmatizer
+    from nlp.evaluation import evaluate, format_reports
+    from nlp.labels import read_labelled
+    from nlp.models import load_for
+    from nlp.training import annotate
+
+    settings = state.settings
+    sources = list(files) or _corpus("heldout")
+    if not sources:
+        raise InputError("нет файлов разметки: укажите их (mcu eval FILE …)")
+    codes = [t.code for t in settings.topics]
+    records, problems = read_labelled(sources, set(codes))
+    for problem in problems:
+        err.print(problem)
+    if not records:
+        raise InputError("в файлах нет ни одной пригодной размеченной записи")
+    models = None if rules_only else load_for(settings.nlp.use_model, settings.nlp.model_path)
+    analyzer = Analyzer(settings, Lemmatizer(), models=models)
+    reports = evaluate(records, annotate(analyzer, records), codes)
+    what = "правила" if models is None else "правила + модель"
+    out.print(format_reports(reports, f"Оценка ({what}) на {len(records)} записях: {', '.join(p.name for p in sources)}"),
+              markup=False)
 
 
 # --- replay ---------------------------------------------------------------------------------------

@@ -16,8 +16,17 @@ from sqlalchemy.orm import Session
 from alerts import Alert, ConsoleSink, Sink, TelegramSink, decide
 from collectors import Post
 from config import DeliveryError, Settings
-from nlp import Analyzer, NerTagger
-from risk import Member, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint, merge
+from nlp import Analyzer, Annotation, NerTagger
+from nlp.models import load_for
+from risk import (
+    Member,
+    PostFeatures,
+    RiskScorer,
+    StoryMatcher,
+    StoryState,
+    fingerprint,
+    merge,
+)
 from storage import Database, outbox, posts, stories
 from storage import annotations as annotation_store
 
@@ -43,6 +52,16 @@ class RunStats:
     alerts: list[Alert] = field(default_factory=list)
     sent: int = 0
     failed: int = 0
+
+
+def build_analyzer(settings: Settings) -> Analyzer:
+    """The analyser the settings ask for: NER if enabled, the trained classifiers if enabled."""
+    nlp = settings.nlp
+    return Analyzer(
+        settings,
+        ner=NerTagger() if nlp.use_ner else None,
+        models=load_for(nlp.use_model, nlp.model_path),
+    )
 
 
 def story_topic(members: list[Member]) -> str:
@@ -100,7 +119,7 @@ class Pipeline:
     def analyzer(self) -> Analyzer:
         """Loaded on first use: pymorphy3 and natasha take a second or two."""
         if self._analyzer is None:
-            self._analyzer = Analyzer(self.settings, ner=NerTagger() if self.settings.nlp.use_ner else None)
+            self._analyzer = build_analyzer(self.settings)
         return self._analyzer
 
     def ingest(self, items: Iterable[Post], now: datetime) -> RunStats:
@@ -124,8 +143,9 @@ class Pipeline:
                 earliest = min(item.post.published_at for item in waiting)
                 index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
                 grown: set[int] = set()
-                for item in waiting:
-                    stats.relevant += self._analyse_one(session, item, now, index, grown)
+                # Posts before comments, each group analysed in one batch: a comment then finds its post judged.
+                for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
+                    stats.relevant += self._analyse_batch(session, group, now, index, grown)
                 for story_id in grown:
                     stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
                 stats.analysed += len(waiting)
@@ -137,18 +157,43 @@ class Pipeline:
                     stats.alerts.append(alert)
         return stats
 
-    def _analyse_one(
-        self, session: Session, item: posts.StoredPost, now: datetime, index: dict[int, StoryState], grown: set[int]
+    def _analyse_batch(
+        self,
+        session: Session,
+        group: list[posts.StoredPost],
+        now: datetime,
+        index: dict[int, StoryState],
+        grown: set[int],
     ) -> int:
+        if not group:
+            return 0
+        parents = [posts.find_parent(session, item.post) for item in group]
+        judged = annotation_store.annotations_for(session, [p.id for p in parents if p is not None])
+        contexts = []
+        for item, parent in zip(group, parents, strict=True):
+            verdict = judged.get(parent.id) if parent is not None else None
+            contexts.append(self.analyzer.context_for(
+                item.post, verdict.relevance if verdict is not None else None, parent.text if parent is not None else None
+            ))
+        annotations = self.analyzer.analyze_batch([(item.post, ctx) for item, ctx in zip(group, contexts, strict=True)])
+        relevant = 0
+        for item, parent, annotation in zip(group, parents, annotations, strict=True):
+            relevant += self._place(session, item, parent.story_id if parent is not None else None, annotation, now, index, grown)
+        return relevant
+
+    def _place(
+        self,
+        session: Session,
+        item: posts.StoredPost,
+        parent_story: int | None,
+        annotation: Annotation,
+        now: datetime,
+        index: dict[int, StoryState],
+        grown: set[int],
+    ) -> int:
+        """Save the verdict; put a post that concerns the town into its story (new or existing)."""
         post = item.post
-        parent = posts.find_parent(session, post)
-        parent_relevance = None
-        if parent is not None:
-            parent_annotation = annotation_store.annotations_for(session, [parent.id]).get(parent.id)
-            parent_relevance = parent_annotation.relevance if parent_annotation else None
-        annotation = self.analyzer.analyze(post, self.analyzer.context_for(post, parent_relevance))
         annotation_store.save_annotation(session, item.db_id, item.version, annotation, now)
-        parent_story = parent.story_id if parent is not None else None
         relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
         if item.story_id is not None or not (relevant or parent_story):
             return int(relevant)

@@ -2,37 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from collectors.post import Post
 from config.schema import Settings
-from nlp.annotation import Annotation, Entity
-from nlp.complaints import AppealDetector
+from nlp.annotation import MODEL_VERSION as RULES_VERSION
+from nlp.annotation import Annotation, Entity, Sentiment, TopicScore
+from nlp.blend import (
+    blend_needs_response,
+    blend_relevance,
+    blend_sentiment,
+    blend_topics,
+)
+from nlp.complaints import Appeal, AppealDetector
 from nlp.entities import NerTagger
+from nlp.features import FeatureText, feature_text
 from nlp.lexicon import PhraseMatcher
+from nlp.models import Predictions, TextModels
 from nlp.morph import Lemmatizer, tokenize
-from nlp.normalize import normalize
-from nlp.relevance import RelevanceScorer
+from nlp.normalize import NormalizedText, normalize
+from nlp.relevance import RelevanceEvidence, RelevanceScorer
 from nlp.sentiment import SentimentScorer
 from nlp.topics import TopicTagger
 from nlp.toxicity import toxicity
 
 MAX_ANALYSED_CHARS = 20_000  # a 1 MB «open letter» is stored whole but judged on its opening
+NER_RELEVANCE = 0.3  # below this a post is not about the town and its names do not matter
 
 
 @dataclass(frozen=True, slots=True)
 class PostContext:
-    """What the analyser cannot see in the text: the kind of source and the parent post's verdict."""
+    """What the analyser cannot see in the text: the kind of source and the parent post."""
 
     town_source: bool = False
     official: bool = False
     parent_relevance: float | None = None
+    parent_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A text after normalisation, morphology and rules: the common ground of analysis and training."""
+
+    normalized: NormalizedText
+    tokens: list[str]
+    lemmas: list[str]
+    context: PostContext
+    relevance: RelevanceEvidence
+    topics: tuple[TopicScore, ...]
+    sentiment: Sentiment
+    appeal: Appeal
+    escalation: list[str]
+    officials: list[tuple[str, str]]
+    features: FeatureText
 
 
 class Analyzer:
-    def __init__(self, settings: Settings, lemmatizer: Lemmatizer | None = None, ner: NerTagger | None = None) -> None:
+    """Rules always; the trained classifiers when ``models`` are given (their verdicts are blended in)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        lemmatizer: Lemmatizer | None = None,
+        ner: NerTagger | None = None,
+        models: TextModels | None = None,
+    ) -> None:
         self.lemmatizer = lemmatizer or Lemmatizer()
         self._ner = ner
+        self.models = models
+        self.model_version = f"{RULES_VERSION}+{models.meta.get('created', 'model')}" if models else RULES_VERSION
         self._town_name = settings.town.name
         self._gazetteer = settings.gazetteer
         self._relevance = RelevanceScorer(settings.gazetteer, self.lemmatizer)
@@ -44,13 +83,16 @@ class Analyzer:
         self._town_sources = set(settings.gazetteer.town_sources)
         self._official_sources = set(settings.gazetteer.official_sources)
 
-    def context_for(self, post: Post, parent_relevance: float | None = None) -> PostContext:
+    def context_for(
+        self, post: Post, parent_relevance: float | None = None, parent_text: str | None = None
+    ) -> PostContext:
         """Context from the config's lists of town and official sources."""
         official = post.source in self._official_sources
         return PostContext(
             town_source=official or post.source in self._town_sources,
             official=official,
             parent_relevance=parent_relevance,
+            parent_text=parent_text,
         )
 
     def _new_entities(self, found: list[Entity], known: list[Entity]) -> list[Entity]:
@@ -68,49 +110,90 @@ class Analyzer:
             fresh.append(entity)
         return fresh
 
-    def analyze(self, post: Post, context: PostContext | None = None) -> Annotation:
-        context = context or self.context_for(post)
-        normalized = normalize(post.text[:MAX_ANALYSED_CHARS])
-        text = normalized.text
-        tokens = tokenize(text)
+    def prepare(
+        self,
+        text: str,
+        *,
+        platform: str = "vk",
+        is_comment: bool = False,
+        parent_text: str | None = None,
+        context: PostContext | None = None,
+    ) -> Prepared:
+        """Everything the rules know about a text, plus the features the classifiers read."""
+        context = context or PostContext()
+        normalized = normalize(text[:MAX_ANALYSED_CHARS])
+        clean = normalized.text
+        tokens = tokenize(clean)
         lemmas = [self.lemmatizer.lemma(token) for token in tokens]
-        relevance = self._relevance.score(
-            text, lemmas, town_source=context.town_source, parent_relevance=context.parent_relevance
-        )
+        parent_lemmas = self.lemmatizer.lemmas(normalize(parent_text[:MAX_ANALYSED_CHARS]).text) if parent_text else []
+        parent_relevance = context.parent_relevance
+        if parent_relevance is None and parent_text:
+            parent_relevance = self._relevance.score(parent_text.lower(), parent_lemmas, town_source=context.town_source).score
+        relevance = self._relevance.score(clean, lemmas, town_source=context.town_source, parent_relevance=parent_relevance)
         topics = self._topics.tag(lemmas)
         sentiment = self._sentiment.score(lemmas, normalized)
         appeal = self._appeals.detect(
-            text,
-            lemmas,
-            sentiment,
-            [t.code for t in topics],
-            official=context.official,
-            news=post.platform == "web" and not post.is_comment,
+            clean, lemmas, sentiment, [t.code for t in topics],
+            official=context.official, news=platform == "web" and not is_comment,
         )
-        signals = [f"escalation:{term}" for term in self._escalation.find(lemmas)]
+        escalation = self._escalation.find(lemmas)
+        officials = [(title, found[0]) for title, matcher in self._officials if (found := matcher.find(lemmas))]
+        markers = list(appeal.kinds)
+        markers += ["town"] * bool(relevance.town_terms) + ["other_town"] * bool(relevance.other_towns)
+        markers += ["district"] * any(p != self._gazetteer.town[0] for p in relevance.places)
+        markers += ["town_source"] * context.town_source + ["official_source"] * context.official
+        markers += ["escalation"] * bool(escalation) + ["official"] * bool(officials)
+        features = feature_text(
+            normalized, lemmas, parent_lemmas=parent_lemmas, platform=platform, is_comment=is_comment, markers=markers
+        )
+        return Prepared(normalized, tokens, lemmas, context, relevance, topics, sentiment, appeal, escalation, officials, features)
+
+    def analyze(self, post: Post, context: PostContext | None = None) -> Annotation:
+        return self.analyze_batch([(post, context)])[0]
+
+    def analyze_batch(self, items: Sequence[tuple[Post, PostContext | None]]) -> list[Annotation]:
+        """Rules per post, the classifiers once for the whole batch (vectorising in bulk is much cheaper)."""
+        prepared = [
+            self.prepare(
+                post.text, platform=post.platform, is_comment=post.is_comment,
+                parent_text=(context.parent_text if context else None), context=context or self.context_for(post),
+            )
+            for post, context in items
+        ]
+        predictions: list[Predictions | None] = list(self.models.predict([p.features for p in prepared])) if self.models else [None] * len(prepared)
+        return [self._finish(post, ready, prediction) for (post, _), ready, prediction in zip(items, prepared, predictions, strict=True)]
+
+    def _finish(self, post: Post, ready: Prepared, prediction: Predictions | None) -> Annotation:
+        relevance = blend_relevance(ready.relevance, prediction)
+        topics = blend_topics(ready.topics, prediction)
+        sentiment = blend_sentiment(ready.sentiment, prediction)
+        needs = blend_needs_response(ready.appeal.needs_response, prediction, official=ready.context.official)
+        signals = [f"escalation:{term}" for term in ready.escalation]
         entities: list[Entity] = []
-        for title, matcher in self._officials:
-            found = matcher.find(lemmas)
-            if found:
-                signals.append(f"official:{title}")
-                entities.append(Entity("official", found[0], title))
-        signals += list(appeal.kinds)
-        if context.official:
+        for title, found in ready.officials:
+            signals.append(f"official:{title}")
+            entities.append(Entity("official", found, title))
+        signals += list(ready.appeal.kinds)
+        if ready.context.official:
             signals.append("official_source")
-        for place in relevance.places:
+        for place in ready.relevance.places:
             normal = self._town_name if place == self._gazetteer.town[0] else place.replace("мкр", "микрорайон")
             entities.append(Entity("place", place, normal))
-        if self._ner is not None:
-            entities += self._new_entities(self._ner.extract(text), entities)
+        if self._ner is not None and (relevance >= NER_RELEVANCE or not self.models):
+            # NER is the costliest step: spend it where the post may concern the town.
+            entities += self._new_entities(self._ner.extract(ready.normalized.text), entities)
+        rule_toxicity = toxicity(ready.tokens, ready.normalized)
+        toxic = max(rule_toxicity, prediction.toxic or 0.0) if prediction is not None else rule_toxicity
         return Annotation(
             id=post.id,
-            relevance=relevance.score,
+            relevance=round(relevance, 3),
             topics=topics,
             sentiment=sentiment,
-            needs_response=appeal.needs_response,
+            needs_response=needs,
             entities=tuple(entities),
-            toxicity=toxicity(tokens, normalized),
+            toxicity=round(toxic, 3),
             signals=tuple(dict.fromkeys(signals)),
-            places=relevance.places,
-            lemmas=tuple(lemmas),
+            places=ready.relevance.places,
+            model_version=self.model_version,
+            lemmas=tuple(ready.lemmas),
         )

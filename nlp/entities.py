@@ -16,7 +16,13 @@ class NerTagger:
     """Loads natasha's embeddings and taggers once (≈1 s); ``extract`` is then ~2 ms a post."""
 
     def __init__(self) -> None:
-        from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+        from natasha import (
+            MorphVocab,
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            Segmenter,
+        )
 
         embedding = NewsEmbedding()
         self._segmenter = Segmenter()

@@ -35,14 +35,16 @@ def guarded_environment() -> dict[str, str]:
 
 
 def write_config(directory: Path, **changes: Any) -> Path:
-    """The built-in config with a database in ``directory``, the demo communities, and ``changes`` on top."""
+    """The built-in config with a database in ``directory``, the demo communities, and ``changes`` on top
+    (``api={"vk": {...}}`` replaces the vk subsection and keeps the others)."""
     data = yaml.safe_load(builtin_config_path().read_text(encoding="utf-8"))
     data["database"]["url"] = f"sqlite:///{directory / 'mcu.db'}"
     data["gazetteer"]["town_sources"] = DEMO_TOWN_SOURCES
     data["gazetteer"]["official_sources"] = DEMO_OFFICIAL_SOURCES
     data["digest"]["out_dir"] = str(directory / "digests")
     for key, value in changes.items():
-        data[key] = value
+        # A dict merges into the section one level deep; anything else replaces it.
+        data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) else value
     path = directory / "mcu.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

@@ -16,7 +16,8 @@ from tests.cli_helpers import mcu, one_russian_line, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-COMMANDS = {"init", "demo", "run", "collect", "process", "analyze", "replay", "status", "export", "digest", "sources"}
+COMMANDS = {"init", "demo", "run", "collect", "process", "analyze", "replay", "status", "export", "digest", "sources",
+            "train", "eval"}
 
 
 def test_help_lists_exactly_the_working_commands(tmp_path: Path) -> None:

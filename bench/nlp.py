@@ -1,0 +1,86 @@
+"""NLP stage throughput per step on one core, against simply lower-casing and splitting the same texts.
+
+Run: ``.venv/bin/python -m bench.nlp --posts 2000``. Texts are the bundled demo posts and the labelled corpus
+(about 250 characters on average), repeated until there are enough. Figures are CPU time of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import nlp.analyzer as analyzer_module
+from collectors import Post
+from config import load_config
+from mcu.demo import demo_data_path
+from nlp import Analyzer, Lemmatizer, NerTagger, normalize
+from nlp.models import load_for
+
+SPLIT = re.compile(r"\w+")
+
+
+def texts(count: int) -> list[str]:
+    found = [json.loads(line)["text"] for line in demo_data_path().read_text(encoding="utf-8").splitlines() if line.strip()]
+    corpus = Path(str(resources.files("nlp").joinpath("corpus")))
+    for path in sorted(corpus.glob("*.jsonl")):
+        found += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [t for t in found if t.strip()]
+    return [found[i % len(found)] for i in range(count)]
+
+
+def rate(count: int, work: Callable[[], object]) -> float:
+    start = time.process_time()
+    work()
+    return count / max(time.process_time() - start, 1e-9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=2000)
+    args = parser.parse_args()
+    settings, _ = load_config(None)
+    sample = texts(args.posts)
+    average = sum(map(len, sample)) / len(sample)
+    posts = [Post(id=str(i), platform="vk", source="bench", published_at=datetime(2026, 1, 14, tzinfo=timezone.utc), text=t)
+             for i, t in enumerate(sample)]
+    normalized = [normalize(t).text for t in sample]
+    models = load_for(True, None)
+    ner = NerTagger()
+    cold = Lemmatizer(cache_size=0)
+    warm = Lemmatizer()
+    plain = Analyzer(settings, warm, ner=ner, models=models)
+    results: list[tuple[str, float]] = [
+        ("нижний регистр + разбиение (база)", rate(len(sample), lambda: [SPLIT.findall(t.lower()) for t in sample])),
+        ("нормализация", rate(len(sample), lambda: [normalize(t) for t in sample])),
+        ("леммы pymorphy3 без кеша", rate(len(sample), lambda: [cold.lemmas(t) for t in normalized])),
+    ]
+    warm_up = [warm.lemmas(t) for t in normalized]
+    del warm_up
+    results.append(("леммы pymorphy3 с кешем", rate(len(sample), lambda: [warm.lemmas(t) for t in normalized])))
+    results.append(("NER natasha", rate(len(sample), lambda: [ner.extract(t) for t in normalized])))
+    features = [plain.prepare(t).features for t in sample]
+    if models is not None:
+        results.append(("классификаторы (пакетом)", rate(len(sample), lambda: models.predict(features))))
+    batches = [posts[i : i + 500] for i in range(0, len(posts), 500)]
+    results.append(("весь этап, NER где пост может быть о городе",
+                    rate(len(posts), lambda: [plain.analyze_batch([(p, None) for p in b]) for b in batches])))
+    analyzer_module.NER_RELEVANCE = 0.0
+    results.append(("весь этап, NER на каждом посте",
+                    rate(len(posts), lambda: [plain.analyze_batch([(p, None) for p in b]) for b in batches])))
+    baseline = results[0][1]
+    print(f"Постов: {len(sample)}, средняя длина {average:.0f} символов; модель: {'есть' if models else 'нет'}")
+    print(f"{'шаг':48} {'постов/с':>10} {'доля от базы':>14}")
+    for label, value in results:
+        print(f"{label:48} {value:10,.0f} {value / baseline:14.4f}".replace(",", " "))
+    print(f"пиковая память: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} МБ")
+
+
+if __name__ == "__main__":
+    main()
