@@ -1,0 +1,96 @@
+"""The trained classifiers: deterministic training, a checked model file, the shipped model, train/eval commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import pytest
+
+from config import Settings
+from nlp import Analyzer, Lemmatizer
+from nlp.labels import read_labelled
+from nlp.models import ModelError, default_model_path, load_models, save_models
+from nlp.training import annotate, train_models
+from tests.cli_helpers import mcu, write_config
+
+CORPUS = Path(__file__).resolve().parent.parent / "nlp" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def sample(builtin_settings: Settings) -> list:  # type: ignore[type-arg]
+    records, problems = read_labelled(sorted(CORPUS.glob("train_*.jsonl")), {t.code for t in builtin_settings.topics})
+    assert not problems, problems[:3]
+    assert len(records) >= 1500
+    return records[::4]  # a quarter keeps the tests quick and still covers every label
+
+
+def test_training_is_deterministic(settings: Settings, lemmatizer: Lemmatizer, sample: list) -> None:  # type: ignore[type-arg]
+    analyzer = Analyzer(settings, lemmatizer)
+    first = train_models(analyzer, sample)
+    second = train_models(analyzer, list(reversed(sample)))
+    probe = [analyzer.prepare(r.text, parent_text=r.parent_text).features for r in sample[:50]]
+    assert first.predict(probe) == second.predict(probe)
+
+
+def test_saved_model_round_trips_and_is_checked(settings: Settings, lemmatizer: Lemmatizer, sample: list,  # type: ignore[type-arg]
+                                                tmp_path: Path) -> None:
+    analyzer = Analyzer(settings, lemmatizer)
+    models = train_models(analyzer, sample)
+    path = save_models(models, tmp_path / "m.joblib", len(sample))
+    loaded = load_models(path)
+    assert loaded.meta["trained_on"] == len(sample) and loaded.topic_codes == models.topic_codes
+    payload = joblib.load(path)
+    payload["format"] = 999
+    joblib.dump(payload, tmp_path / "future.joblib")
+    with pytest.raises(ModelError, match="несовместимой версией"):
+        load_models(tmp_path / "future.joblib")
+    payload["format"], payload["sklearn"] = 1, "0.1.0"
+    joblib.dump(payload, tmp_path / "old.joblib")
+    with pytest.raises(ModelError, match="переобучите"):
+        load_models(tmp_path / "old.joblib")
+    (tmp_path / "junk.joblib").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="не читается"):
+        load_models(tmp_path / "junk.joblib")
+    with pytest.raises(ModelError, match="не найдена"):
+        load_models(tmp_path / "missing.joblib")
+
+
+def test_shipped_model_works_out_of_the_box(settings: Settings, lemmatizer: Lemmatizer) -> None:
+    assert default_model_path().exists()
+    analyzer = Analyzer(settings, lemmatizer, models=load_models())
+    records, _ = read_labelled([Path(__file__).resolve().parent / "data" / "labelled" / "checks.jsonl"])
+    annotations = annotate(analyzer, records)
+    verdicts = {r.id: a for r, a in zip(records, annotations, strict=True)}
+    assert verdicts["town-heating"].relevance >= 0.8 and verdicts["town-heating"].needs_response
+    assert verdicts["town-heating"].sentiment.label == "negative"
+    assert "housing" in {t.code for t in verdicts["town-heating"].topics}
+    assert verdicts["other-town"].relevance < 0.5
+    assert verdicts["thanks"].sentiment.label == "positive" and not verdicts["thanks"].needs_response
+    for annotation in annotations:
+        record = annotation.to_record()
+        assert 0 <= record["relevance"] <= 1 and record["topics"] and record["sentiment"]["label"]
+
+
+def test_train_and_eval_commands(tmp_path: Path, sample: list) -> None:  # type: ignore[type-arg]
+    small = tmp_path / "labels.jsonl"
+    lines = [json.dumps({"id": r.id, "text": r.text, "parent_text": r.parent_text, "relevant": r.relevant,
+                         "topics": list(r.topics or []), "sentiment": r.sentiment, "needs_response": r.needs_response,
+                         "toxic": r.toxic}, ensure_ascii=False) for r in sample[:200]]
+    small.write_text("\n".join(lines + ["{broken", json.dumps({"id": "x", "text": "т", "topics": ["nope"]})]) + "\n",
+                     encoding="utf-8")
+    trained = mcu("train", str(small), "--out", str(tmp_path / "m.joblib"), "--folds", "2", cwd=tmp_path, timeout=300)
+    assert trained.returncode == 0, trained.stderr
+    assert "Перекрёстная проверка (2 частей)" in trained.stdout and "Тональность" in trained.stdout
+    assert "строка 201 пропущена: некорректный JSON" in trained.stderr
+    assert "неизвестные темы: nope" in trained.stderr
+    assert (tmp_path / "m.joblib").exists()
+    config = write_config(tmp_path, nlp={"model_path": str(tmp_path / "m.joblib")})
+    evaluated = mcu("--config", str(config), "eval", str(small), cwd=tmp_path, timeout=300)
+    assert evaluated.returncode == 0, evaluated.stderr
+    for heading in ("О городе", "Тональность", "Нужен ответ власти", "Темы", "матрица ошибок"):
+        assert heading in evaluated.stdout
+    default = mcu("eval", cwd=tmp_path, timeout=300)
+    assert default.returncode == 0 and "heldout_" in default.stdout
+    assert mcu("eval", str(tmp_path / "none.jsonl"), cwd=tmp_path).returncode == 1
