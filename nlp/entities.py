@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from nlp.annotation import Entity
 
@@ -10,6 +11,13 @@ log = logging.getLogger(__name__)
 
 _KINDS = {"PER": "person", "LOC": "place", "ORG": "organisation"}
 MAX_NER_CHARS = 3000  # NER cost grows with length; the start of a post names its subject
+# A capitalised word that does not open a sentence: names of people, places and bodies look like this.
+_NAME_LIKE = re.compile(r"(?<![.!?…\n]\s)(?<!^)(?<![.!?…\n])\b[А-ЯЁA-Z][а-яёa-z]+|\b[А-ЯЁ]{2,}\b")
+
+
+def may_name_something(text: str) -> bool:
+    """Cheap gate before NER: most short comments («у нас тоже», «когда дадут?») name nobody."""
+    return bool(_NAME_LIKE.search(text.strip()))
 
 
 class NerTagger:
@@ -33,7 +41,7 @@ class NerTagger:
     def extract(self, text: str) -> list[Entity]:
         from natasha import Doc
 
-        if not text.strip():
+        if not text.strip() or not may_name_something(text):
             return []
         doc = Doc(text[:MAX_NER_CHARS])
         doc.segment(self._segmenter)
