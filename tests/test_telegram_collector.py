@@ -251,7 +251,7 @@ def test_tme_errors(tme: FakeTme, make_preview: Callable[..., Preview], script: 
 def test_tme_trouble_once_then_success(tme: FakeTme, make_preview: Callable[..., Preview], trouble: Any) -> None:
     tme.add_channel("desna", 5)
     tme.script(trouble)
-    wired = make_preview(timeout=0.3)
+    wired = make_preview(timeout=1.0)  # the fake stalls for 2 s; normal answers must never time out
     batch = wired.collect("desna")
     assert len(batch.posts) == 5 and batch.calls == 3  # one failed request, one good page, the end page
     assert len(wired.sleeps) == 1

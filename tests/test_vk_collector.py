@@ -37,7 +37,7 @@ def configure(base: Settings, fake: FakeVk | None, *, token: str | None = TOKEN,
         "token": Secret("env:MCU_VK_TOKEN", token),
         "base_url": fake.base_url if fake else "http://127.0.0.1:9",
     })
-    defaults = {"timeout": 0.3, "retries": 2}
+    defaults = {"timeout": 3.0, "retries": 2}  # generous: a loaded CI machine must not time out
     return base.model_copy(update={
         "api": base.api.model_copy(update={"vk": vk}),
         "collection": base.collection.model_copy(update={**defaults, **collection}),

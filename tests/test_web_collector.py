@@ -23,7 +23,7 @@ NOW = NEWEST + timedelta(hours=1)
 
 
 def make_settings(base: Settings, **collection: object) -> Settings:
-    values = {"max_pages": 10, "initial_days": 3, "timeout": 0.5, "retries": 1, **collection}
+    values = {"max_pages": 10, "initial_days": 3, "timeout": 1.0, "retries": 1, **collection}  # stalls last 1.5 s
     return base.model_copy(update={"collection": base.collection.model_copy(update=values)})
 
 
