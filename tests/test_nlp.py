@@ -133,3 +133,13 @@ def test_lemmas_are_cached(analyzer: Analyzer) -> None:
     annotate(analyzer, "батареи батареи батареи")
     info = analyzer.lemmatizer.lemma.cache_info()
     assert info.hits >= 2
+
+
+def test_officials_by_surname_in_any_case(settings, lemmatizer) -> None:  # type: ignore[no-untyped-def]
+    officials = [*settings.nlp.officials, settings.nlp.officials[0].model_copy(update={"title": "Глава (по фамилии)",
+                                                                                           "terms": ["Семёнов"]})]
+    configured = settings.model_copy(update={"nlp": settings.nlp.model_copy(update={"officials": officials})})
+    analyzer = Analyzer(configured, lemmatizer)
+    for text in ("Семёнов опять молчит", "Обращаемся к Семёнову", "Письмо Семенову отправили", "спросите у Семёнова"):
+        assert "official:Глава (по фамилии)" in annotate(analyzer, text).signals, text
+    assert "official:Глава (по фамилии)" not in annotate(analyzer, "Семёновская улица").signals
