@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from alerts import Alert, ConsoleSink, Sink, TelegramSink, decide
 from collectors import Post
 from config import DeliveryError, Settings
-from nlp import Analyzer, Annotation, NerTagger
+from nlp import Analyzer, Annotation, Lemmatizer, NerTagger
 from nlp.models import load_for
 from risk import (
     Member,
@@ -57,9 +57,11 @@ class RunStats:
 def build_analyzer(settings: Settings) -> Analyzer:
     """The analyser the settings ask for: NER if enabled, the trained classifiers if enabled."""
     nlp = settings.nlp
+    lemmatizer = Lemmatizer()
     return Analyzer(
         settings,
-        ner=NerTagger() if nlp.use_ner else None,
+        lemmatizer,
+        ner=NerTagger(lemmatizer.morph) if nlp.use_ner else None,
         models=load_for(nlp.use_model, nlp.model_path),
     )
 

@@ -160,11 +160,24 @@ class Analyzer:
             )
             for post, context in items
         ]
-        predictions: list[Predictions | None] = list(self.models.predict([p.features for p in prepared])) if self.models else [None] * len(prepared)
-        return [self._finish(post, ready, prediction) for (post, _), ready, prediction in zip(items, prepared, predictions, strict=True)]
+        predictions: list[Predictions | None] = (
+            list(self.models.predict([p.features for p in prepared])) if self.models else [None] * len(prepared)
+        )
+        relevance = [blend_relevance(r.relevance, p) for r, p in zip(prepared, predictions, strict=True)]
+        named: list[list[Entity]] = [[] for _ in prepared]
+        if self._ner is not None:
+            # NER is the costliest step: spend it where the post may concern the town, in one batch.
+            wanted = [i for i, score in enumerate(relevance) if score >= NER_RELEVANCE or not self.models]
+            for i, found in zip(wanted, self._ner.extract_many([prepared[i].normalized.text for i in wanted]), strict=True):
+                named[i] = found
+        return [
+            self._finish(post, ready, prediction, score, found)
+            for (post, _), ready, prediction, score, found in zip(items, prepared, predictions, relevance, named, strict=True)
+        ]
 
-    def _finish(self, post: Post, ready: Prepared, prediction: Predictions | None) -> Annotation:
-        relevance = blend_relevance(ready.relevance, prediction)
+    def _finish(
+        self, post: Post, ready: Prepared, prediction: Predictions | None, relevance: float, named: list[Entity]
+    ) -> Annotation:
         topics = blend_topics(ready.topics, prediction)
         sentiment = blend_sentiment(ready.sentiment, prediction)
         needs = blend_needs_response(ready.appeal.needs_response, prediction, official=ready.context.official)
@@ -179,9 +192,7 @@ class Analyzer:
         for place in ready.relevance.places:
             normal = self._town_name if place == self._gazetteer.town[0] else place.replace("мкр", "микрорайон")
             entities.append(Entity("place", place, normal))
-        if self._ner is not None and (relevance >= NER_RELEVANCE or not self.models):
-            # NER is the costliest step: spend it where the post may concern the town.
-            entities += self._new_entities(self._ner.extract(ready.normalized.text), entities)
+        entities += self._new_entities(named, entities)
         rule_toxicity = toxicity(ready.tokens, ready.normalized)
         toxic = max(rule_toxicity, prediction.toxic or 0.0) if prediction is not None else rule_toxicity
         return Annotation(

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import numpy as np
 import sklearn
 from scipy.sparse import hstack, spmatrix
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -117,10 +116,10 @@ class TextModels:
             return []
         matrix = self._matrix(texts)
 
-        def positive(model: LogisticRegression | None) -> np.ndarray | list[None]:
+        def positive(model: LogisticRegression | None) -> list[float | None]:
             if model is None:
                 return [None] * len(texts)
-            return model.predict_proba(matrix)[:, list(model.classes_).index(True)]
+            return [float(p) for p in model.predict_proba(matrix)[:, list(model.classes_).index(True)]]
 
         relevant, needs, toxic = positive(self.relevant), positive(self.needs_response), positive(self.toxic)
         sentiments = self.sentiment.predict_proba(matrix) if self.sentiment is not None else None
@@ -128,14 +127,14 @@ class TextModels:
         result = []
         for i in range(len(texts)):
             result.append(Predictions(
-                relevant=None if relevant[i] is None else float(relevant[i]),
+                relevant=relevant[i],
                 topics={code: float(topics[i][j]) for j, code in enumerate(self.topic_codes)} if topics is not None else {},
                 sentiment=(
                     {str(label): float(p) for label, p in zip(self.sentiment.classes_, sentiments[i], strict=True)}
                     if sentiments is not None and self.sentiment is not None else {}
                 ),
-                needs_response=None if needs[i] is None else float(needs[i]),
-                toxic=None if toxic[i] is None else float(toxic[i]),
+                needs_response=needs[i],
+                toxic=toxic[i],
             ))
         return result
 

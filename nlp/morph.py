@@ -19,13 +19,13 @@ class Lemmatizer:
     """Loads the pymorphy3 dictionaries once; ``lemma`` is cached per word form."""
 
     def __init__(self, cache_size: int = 200_000) -> None:
-        self._morph = pymorphy3.MorphAnalyzer()
+        self.morph = pymorphy3.MorphAnalyzer()  # shared with NER's normaliser: the dictionaries load once
         self.lemma = lru_cache(maxsize=cache_size)(self._lemma)
 
     def _lemma(self, word: str) -> str:
         if not word.isalpha():
             return word
-        return self._morph.parse(word)[0].normal_form.replace("ё", "е")
+        return self.morph.parse(word)[0].normal_form.replace("ё", "е")
 
     def lemmas(self, text: str) -> list[str]:
         return [self.lemma(token) for token in tokenize(text)]

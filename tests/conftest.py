@@ -55,8 +55,8 @@ def lemmatizer() -> Lemmatizer:
 
 
 @pytest.fixture(scope="session")
-def ner() -> NerTagger:
-    return NerTagger()
+def ner(lemmatizer: Lemmatizer) -> NerTagger:
+    return NerTagger(lemmatizer.morph)
 
 
 @pytest.fixture(scope="session")
