@@ -10,14 +10,13 @@ import argparse
 import json
 import re
 import resource
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
 import nlp.analyzer as analyzer_module
 import nlp.entities as entities_module
+from bench.timing import per_second
 from collectors import Post
 from config import load_config
 from mcu.demo import demo_data_path
@@ -36,10 +35,7 @@ def texts(count: int) -> list[str]:
     return [found[i % len(found)] for i in range(count)]
 
 
-def rate(count: int, work: Callable[[], object]) -> float:
-    start = time.process_time()
-    work()
-    return count / max(time.process_time() - start, 1e-9)
+rate = per_second
 
 
 def main() -> None:
@@ -58,8 +54,8 @@ def main() -> None:
     ner = NerTagger(warm.morph)
     plain = Analyzer(settings, warm, ner=ner, models=models)
     results: list[tuple[str, float]] = [
-        ("нижний регистр + разбиение (база)", rate(len(sample), lambda: [SPLIT.findall(t.lower()) for t in sample])),
-        ("нормализация", rate(len(sample), lambda: [normalize(t) for t in sample])),
+        ("нижний регистр + разбиение (база)", rate(len(sample), lambda: [SPLIT.findall(t.lower()) for t in sample], True)),
+        ("нормализация", rate(len(sample), lambda: [normalize(t) for t in sample], True)),
         ("леммы pymorphy3 без кеша", rate(len(sample), lambda: [cold.lemmas(t) for t in normalized])),
     ]
     warm_up = [warm.lemmas(t) for t in normalized]

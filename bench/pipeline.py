@@ -10,11 +10,11 @@ import argparse
 import json
 import resource
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from bench.timing import per_second
 from collectors import parse_line
 from config import load_config
 from mcu.demo import demo_data_path, demo_settings
@@ -38,11 +38,8 @@ def make_feed(count: int, target: Path) -> list[str]:
     return lines
 
 
-def timed(label: str, count: int, work: Callable[[], object]) -> tuple[str, float]:
-    start = time.process_time()
-    work()
-    seconds = max(time.process_time() - start, 1e-9)
-    return label, count / seconds
+def timed(label: str, count: int, work: Callable[[], object], repeat: bool = False) -> tuple[str, float]:
+    return label, per_second(count, work, repeat)
 
 
 def main() -> None:
@@ -61,8 +58,9 @@ def main() -> None:
         with_ner = Analyzer(settings, lemmatizer=lemmatizer, ner=NerTagger())
         plain.analyze(posts[0])  # warm caches that a long-running daemon keeps warm
         results = [
-            timed("чтение JSON Lines (база сравнения)", len(lines), lambda: [json.loads(line) for line in feed.open(encoding="utf-8")]),
-            timed("разбор записей в Post", len(lines), lambda: [parse_line(line, 1) for line in lines]),
+            timed("чтение JSON Lines (база сравнения)", len(lines),
+                  lambda: [json.loads(line) for line in feed.open(encoding="utf-8")], repeat=True),
+            timed("разбор записей в Post", len(lines), lambda: [parse_line(line, 1) for line in lines], repeat=True),
             timed("NLP без NER", len(posts), lambda: [plain.analyze(p) for p in posts if p]),
             timed("NLP с NER (natasha)", len(posts), lambda: [with_ner.analyze(p) for p in posts if p]),
         ]
