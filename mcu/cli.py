@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from alerts import Alert
     from mcu.collection import Collection
     from mcu.pipeline import Pipeline
+    from nlp.labels import LabelledText
     from storage import Database
     from storage.sources import SourceRecord
 
@@ -297,11 +298,19 @@ def analyze() -> None:
 # --- train / eval ---------------------------------------------------------------------------------
 
 
-def _corpus(kind: str) -> list[Path]:
+def _labelled(files: tuple[Path, ...], default: str, command: str) -> tuple[list[Path], list[LabelledText], int]:
+    """The labelled files asked for (or the built-in ``default`` split), their valid records, and skips printed."""
     from importlib import resources
 
-    folder = Path(str(resources.files("nlp").joinpath("corpus")))
-    return sorted(folder.glob(f"{kind}_*.jsonl"))
+    from nlp.labels import read_labelled
+
+    sources = list(files) or sorted(Path(str(resources.files("nlp").joinpath("corpus"))).glob(f"{default}_*.jsonl"))
+    if not sources:
+        raise InputError(f"нет файлов разметки: укажите их (mcu {command} FILE …)")
+    records, problems = read_labelled(sources, {t.code for t in state.settings.topics})
+    for problem in problems:
+        err.print(problem)
+    return sources, records, len(problems)
 
 
 @app.command()
@@ -315,18 +324,12 @@ def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
     Формат разметки — nlp/corpus/GUIDE.md; подходят и метки аналитиков."""
     from nlp import Analyzer, Lemmatizer
     from nlp.evaluation import evaluate, format_reports
-    from nlp.labels import read_labelled
     from nlp.models import save_models
     from nlp.training import cross_validate, train_models
 
     settings = state.settings
-    sources = list(files) or _corpus("train")
-    if not sources:
-        raise InputError("нет файлов разметки: укажите их (mcu train FILE …)")
     codes = [t.code for t in settings.topics]
-    records, problems = read_labelled(sources, set(codes))
-    for problem in problems:
-        err.print(problem)
+    _, records, skipped = _labelled(files, "train", "train")
     if len(records) < 20:
         raise InputError(f"слишком мало размеченных записей для обучения: {len(records)}")
     analyzer = Analyzer(settings, Lemmatizer())
@@ -338,7 +341,7 @@ def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
         save_models(models, output, len(records))
     if folds >= 2:
         out.print(report, markup=False)
-    out.print(f"Модель сохранена: {output} (записей: {len(records)}, пропущено: {len(problems)}). "
+    out.print(f"Модель сохранена: {output} (записей: {len(records)}, пропущено: {skipped}). "
               f"Чтобы её использовать, укажите в конфигурации nlp.model_path: {output}")
 
 
@@ -350,18 +353,12 @@ def eval_command(files: tuple[Path, ...], rules_only: bool) -> None:
     точность, полнота и F1 по классам, матрицы ошибок."""
     from nlp import Analyzer, Lemmatizer
     from nlp.evaluation import evaluate, format_reports
-    from nlp.labels import read_labelled
     from nlp.models import load_for
     from nlp.training import annotate
 
     settings = state.settings
-    sources = list(files) or _corpus("heldout")
-    if not sources:
-        raise InputError("нет файлов разметки: укажите их (mcu eval FILE …)")
     codes = [t.code for t in settings.topics]
-    records, problems = read_labelled(sources, set(codes))
-    for problem in problems:
-        err.print(problem)
+    sources, records, _ = _labelled(files, "heldout", "eval")
     if not records:
         raise InputError("в файлах нет ни одной пригодной размеченной записи")
     models = None if rules_only else load_for(settings.nlp.use_model, settings.nlp.model_path)
