@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import pymorphy3
 
@@ -43,20 +44,20 @@ class Nominative:
     """Puts a span into the nominative: people word by word, other phrases up to their first noun."""
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer) -> None:
-        self._morph = morph
+        self._parse = lru_cache(maxsize=50_000)(lambda word: morph.parse(word)[0])
 
     def _inflect(self, word: str) -> tuple[str, bool]:
         """The nominative of one word and whether it is a noun (the head that ends agreement)."""
         if word.isupper() and len(word) > 1:
             return word, True  # an abbreviation: АЭС, МЧС, ЖКХ
-        parse = self._morph.parse(word)[0]
+        parse = self._parse(word)
         if parse.tag.POS in _NOUNS or parse.tag.POS in _AGREEING:
             form = parse.inflect({"nomn"}) if "plur" not in parse.tag else parse.inflect({"nomn", "plur"})
             return _shape(form.word if form else word, word), parse.tag.POS in _NOUNS
         return word, False
 
     def person(self, words: Sequence[str]) -> str:
-        return " ".join(_shape(self._morph.parse(w)[0].normal_form, w) for w in words)
+        return " ".join(_shape(self._parse(w).normal_form, w) for w in words)
 
     def phrase(self, words: Sequence[str]) -> str:
         result: list[str] = []
