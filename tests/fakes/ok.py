@@ -17,12 +17,11 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.server import LoopbackServer
+from tests.fakes.server import LoopbackServer, QuietHandler
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ok"
 NEWEST = datetime(2026, 1, 23, 9, 0, tzinfo=timezone.utc)  # the newest topic of the saved feed page
@@ -190,7 +189,7 @@ class FakeOk(LoopbackServer):
         }
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 self._serve("GET", b"")
 
@@ -203,18 +202,7 @@ class FakeOk(LoopbackServer):
                 params = dict(parse_qsl(parts.query, keep_blank_values=True))
                 params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
                 status, headers, data = fake._answer(verb, parts.path, params)
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except OSError:
-                    pass  # the client gave up (a stall test)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.reply(status, data, headers)
 
         self._serve(Handler)
 

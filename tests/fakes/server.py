@@ -14,6 +14,25 @@ class QuietServer(ThreadingHTTPServer):
         pass  # clients that time out or hang up mid-answer are part of the tests, not failures of the fake
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that writes whole answers and keeps the test output clean."""
+
+    def reply(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        """Status, headers, ``Content-Length`` and body; a client that already hung up is not an error."""
+        try:
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (a stall or timeout test)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
 class LoopbackServer:
     """Base of the fakes: call ``_serve(Handler)`` in ``__init__``, then use the fake as a context manager."""
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.server import LoopbackServer
+from tests.fakes.server import LoopbackServer, QuietHandler
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "telegram"
 
@@ -31,7 +30,7 @@ class FakeBotApi(LoopbackServer):
         self._script: deque[dict[str, Any]] = deque()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -51,14 +50,7 @@ class FakeBotApi(LoopbackServer):
             def _answer(self, answer: dict[str, Any]) -> None:
                 status = 200 if answer.get("ok") else int(answer.get("error_code", 500))
                 data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.reply(status, data, {"Content-Type": "application/json"})
 
         self._serve(Handler)
 

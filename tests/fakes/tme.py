@@ -15,11 +15,10 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.server import LoopbackServer
+from tests.fakes.server import LoopbackServer, QuietHandler
 
 NOW = datetime(2026, 1, 23, 15, 0, tzinfo=timezone.utc)
 TEXTS = (
@@ -187,7 +186,7 @@ class FakeTme(LoopbackServer):
         self._release = threading.Event()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
 
@@ -209,19 +208,8 @@ class FakeTme(LoopbackServer):
                 else:
                     status, body, *rest = answer
                     headers = rest[0] if rest else {}
-                data = body.encode("utf-8")
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                if status == 429 and "Retry-After" not in headers:
-                    self.send_header("Retry-After", "1")
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                extra = {"Retry-After": "1"} if status == 429 and "Retry-After" not in headers else {}
+                self.reply(status, body.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8", **headers, **extra})
 
         self._serve(Handler)
 

@@ -16,12 +16,11 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.server import LoopbackServer
+from tests.fakes.server import LoopbackServer, QuietHandler
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "vk"
 NOW = datetime(2026, 1, 23, 12, 0, tzinfo=timezone.utc)
@@ -117,7 +116,7 @@ class FakeVk(LoopbackServer):
         self._next_comment = 1
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8")
@@ -131,17 +130,7 @@ class FakeVk(LoopbackServer):
                 method = path.rsplit("/", 1)[-1] if path.startswith("/method/") else ""
                 status, payload = fake._answer(method, params)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except OSError:
-                    pass  # the client gave up (a stall test)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.reply(status, data, {"Content-Type": "application/json; charset=utf-8"})
 
         self._serve(Handler)
 

@@ -16,12 +16,10 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.fakes.server import LoopbackServer
+from tests.fakes.server import LoopbackServer, QuietHandler
 
 LOCAL = ZoneInfo("Europe/Moscow")
 NEWEST = datetime(2026, 12, 15, 6, 0, tzinfo=timezone.utc)  # 09:00 in the town
@@ -121,7 +119,7 @@ class FakeSite(LoopbackServer):
         self._lock = threading.Lock()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 with fake._lock:
                     fake.requests.append(self.path)
@@ -133,16 +131,7 @@ class FakeSite(LoopbackServer):
                     pass  # the client gave up (a timeout test): nothing to answer
 
             def _answer(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.reply(status, body, {"Content-Type": content_type, **headers})
 
         self._serve(Handler)
 
