@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-import nlp.analyzer as analyzer_module
 import nlp.entities as entities_module
 from bench.timing import per_second
 from collectors import Post
@@ -68,7 +67,7 @@ def main() -> None:
     batches = [posts[i : i + 500] for i in range(0, len(posts), 500)]
     results.append(("весь этап, NER где пост может быть о городе",
                     rate(len(posts), lambda: [plain.analyze_batch([(p, None) for p in b]) for b in batches])))
-    analyzer_module.NER_RELEVANCE = 0.0
+    plain._ner_relevance = 0.0
     entities_module.may_name_something = lambda text: True  # no gate either: the model sees every post
     results.append(("весь этап, NER на каждом посте",
                     rate(len(posts), lambda: [plain.analyze_batch([(p, None) for p in b]) for b in batches])))

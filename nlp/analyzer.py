@@ -28,7 +28,7 @@ from nlp.topics import TopicTagger
 from nlp.toxicity import toxicity
 
 MAX_ANALYSED_CHARS = 20_000  # a 1 MB «open letter» is stored whole but judged on its opening
-NER_RELEVANCE = 0.3  # below this a post is not about the town and its names do not matter
+NER_RELEVANCE = 0.5  # below this a post is not about the town and its names do not matter
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,8 @@ class Analyzer:
         self._appeals = AppealDetector(self.lemmatizer, settings.nlp.authorities)
         self._escalation = PhraseMatcher(self.lemmatizer, settings.nlp.escalation)
         self._officials = [(o.title, PhraseMatcher(self.lemmatizer, o.terms)) for o in settings.nlp.officials]
+        # Names matter only in posts that go on to stories: those about the town.
+        self._ner_relevance = min(NER_RELEVANCE, settings.nlp.relevance_threshold) if NER_RELEVANCE else 0.0
         self._town_sources = set(settings.gazetteer.town_sources)
         self._official_sources = set(settings.gazetteer.official_sources)
 
@@ -167,7 +169,7 @@ class Analyzer:
         named: list[list[Entity]] = [[] for _ in prepared]
         if self._ner is not None:
             # NER is the costliest step: spend it where the post may concern the town, in one batch.
-            wanted = [i for i, score in enumerate(relevance) if score >= NER_RELEVANCE or not self.models]
+            wanted = [i for i, score in enumerate(relevance) if score >= self._ner_relevance or not self.models]
             for i, found in zip(wanted, self._ner.extract_many([prepared[i].normalized.text for i in wanted]), strict=True):
                 named[i] = found
         return [

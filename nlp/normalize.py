@@ -23,6 +23,8 @@ _MASKED = re.compile(r"\b[а-яёa-z]+[*#@$%]{1,}[а-яёa-z]*\b|\b[а-яёa-z][
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Co", "Cs", "Cn"}
+# Text made only of these needs no per-character scan for emoji and invisible characters (most posts).
+_PLAIN = re.compile(r"[\n\t\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u0400-\u04ff\u2010-\u2027\u2030-\u205e\u2116\u20bd]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,8 @@ class NormalizedText:
 
 
 def _is_emoji(char: str) -> bool:
-    return unicodedata.category(char) == "So" or 0x1F000 <= ord(char) <= 0x1FAFF
+    # Symbols from the arrows block up (☀ ☢ ⚠ ❤ and the emoji planes); °, ©, № stay text.
+    return 0x1F000 <= ord(char) <= 0x1FAFF or (ord(char) >= 0x2190 and unicodedata.category(char) == "So")
 
 
 def _strip_invisible(text: str) -> str:
@@ -76,7 +79,9 @@ def split_hashtag(tag: str) -> str:
 def normalize(raw: str) -> NormalizedText:
     """Return the text a reader means, with noise moved into separate fields."""
     text = unicodedata.normalize("NFC", raw)
-    text = _strip_invisible(text)
+    plain = _PLAIN.fullmatch(text) is not None
+    if not plain:
+        text = _strip_invisible(text)
     links = tuple(m.group(0) for m in _URL.finditer(text))
     text = _URL.sub(" ", text)
     text = _VK_MENTION.sub(lambda m: m.group(1), text)
@@ -84,7 +89,7 @@ def normalize(raw: str) -> NormalizedText:
     text = _MENTION.sub(" ", text)
     hashtags = tuple(_HASHTAG.findall(text))
     text = _HASHTAG.sub(lambda m: split_hashtag(m.group(1)), text)
-    emojis = tuple(ch for ch in text if _is_emoji(ch))
+    emojis = () if plain else tuple(ch for ch in text if _is_emoji(ch))
     if emojis:
         text = "".join(" " if _is_emoji(ch) else ch for ch in text)
         text = text.replace("\ufe0f", "")
