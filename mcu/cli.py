@@ -432,7 +432,7 @@ def source_state(record: SourceRecord, now: datetime) -> str:
     if record.closed_at is not None:
         return f"закрыт: {record.closed_reason}"
     if record.failing:
-        return "ошибка"
+        return "не настроен" if (record.last_error or "").startswith("не настроен") else "ошибка"
     if record.last_success_at is None:
         return "ещё не собирался"
     return "работает"
