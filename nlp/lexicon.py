@@ -19,10 +19,13 @@ class PhraseMatcher:
                     self._by_first[key[0]].append((key, term))
         for candidates in self._by_first.values():
             candidates.sort(key=lambda item: -len(item[0]))
+        self._firsts = frozenset(self._by_first)
 
     def find(self, lemmas: Sequence[str]) -> list[str]:
         """Terms found, in text order, each once."""
         found: list[str] = []
+        if self._firsts.isdisjoint(lemmas):  # most texts miss most dictionaries: one C-level pass says so
+            return found
         for index, lemma in enumerate(lemmas):
             for key, term in self._by_first.get(lemma, ()):
                 if tuple(lemmas[index : index + len(key)]) == key:

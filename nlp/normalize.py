@@ -17,14 +17,17 @@ _VK_MENTION = re.compile(r"\[(?:id|club|public)\d+\|([^\]]*)\]")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,})")
 _HASHTAG = re.compile(r"#([\w]+)")
 _CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])|(?<=[A-Za-zА-Яа-яЁё])(?=\d)|(?<=\d)(?=[A-Za-zА-Яа-яЁё])")
-_MIXED_WORD = re.compile(r"\b\w*[а-яёА-ЯЁ]\w*\b")
+# Only words holding both scripts, and only words with a letter repeated 3+ times, reach the Python callbacks.
+_MIXED_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[а-яёА-ЯЁ])\w+\b")
 _ELONGATION = re.compile(r"([а-яёa-z])\1{2,}", re.IGNORECASE)
+_ELONGATED_WORD = re.compile(r"\b\w*([а-яёa-z])\1{2,}\w*", re.IGNORECASE)
 _MASKED = re.compile(r"\b[а-яёa-z]+[*#@$%]{1,}[а-яёa-z]*\b|\b[а-яёa-z][*]+\b", re.IGNORECASE)
-_WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Co", "Cs", "Cn"}
 # Text made only of these needs no per-character scan for emoji and invisible characters (most posts).
-_PLAIN = re.compile(r"[\n\t\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u0400-\u04ff\u2010-\u2027\u2030-\u205e\u2116\u20bd]*")
+_PLAIN_CHARS = r"\n\t\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u0400-\u04ff\u2010-\u2027\u2030-\u205e\u2116\u20bd"
+_PLAIN = re.compile(f"[{_PLAIN_CHARS}]*")
+_UNUSUAL = re.compile(f"[^{_PLAIN_CHARS}]")  # the only characters worth a look in the slower checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +48,18 @@ def _is_emoji(char: str) -> bool:
     return 0x1F000 <= ord(char) <= 0x1FAFF or (ord(char) >= 0x2190 and unicodedata.category(char) == "So")
 
 
-def _strip_invisible(text: str) -> str:
-    kept = []
-    for char in text:
-        if char in "\n\t":
-            kept.append(char)
-        elif unicodedata.category(char) in _INVISIBLE_CATEGORIES:
-            continue
-        else:
-            kept.append(char)
-    return "".join(kept)
+def _drop_invisible(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return "" if unicodedata.category(char) in _INVISIBLE_CATEGORIES else char
+
+
+def _emoji_to_space(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return " " if _is_emoji(char) else char
 
 
 def _fix_lookalikes(match: re.Match[str]) -> str:
-    word = match.group(0)
-    if re.search(r"[A-Za-z]", word):
-        return word.translate(_LOOKALIKES)
-    return word
+    return match.group(0).translate(_LOOKALIKES)
 
 
 def _collapse_elongation(match: re.Match[str]) -> str:
@@ -81,7 +79,7 @@ def normalize(raw: str) -> NormalizedText:
     text = unicodedata.normalize("NFC", raw)
     plain = _PLAIN.fullmatch(text) is not None
     if not plain:
-        text = _strip_invisible(text)
+        text = _UNUSUAL.sub(_drop_invisible, text)
     links = tuple(m.group(0) for m in _URL.finditer(text))
     text = _URL.sub(" ", text)
     text = _VK_MENTION.sub(lambda m: m.group(1), text)
@@ -89,15 +87,14 @@ def normalize(raw: str) -> NormalizedText:
     text = _MENTION.sub(" ", text)
     hashtags = tuple(_HASHTAG.findall(text))
     text = _HASHTAG.sub(lambda m: split_hashtag(m.group(1)), text)
-    emojis = () if plain else tuple(ch for ch in text if _is_emoji(ch))
+    emojis = () if plain else tuple(ch for ch in _UNUSUAL.findall(text) if _is_emoji(ch))
     if emojis:
-        text = "".join(" " if _is_emoji(ch) else ch for ch in text)
-        text = text.replace("\ufe0f", "")
+        text = _UNUSUAL.sub(_emoji_to_space, text).replace("\ufe0f", "")
     masked = len(_MASKED.findall(text))
     text = _MIXED_WORD.sub(_fix_lookalikes, text)
-    text = _WORD.sub(_collapse_elongation, text)
-    letters = [ch for ch in text if ch.isalpha()]
-    caps_ratio = sum(ch.isupper() for ch in letters) / len(letters) if len(letters) >= 8 else 0.0
+    text = _ELONGATED_WORD.sub(_collapse_elongation, text)
+    letters = sum(map(str.isalpha, text))
+    caps_ratio = sum(map(str.isupper, text)) / letters if letters >= 8 else 0.0
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
     return NormalizedText(text, emojis, hashtags, links, mentions, round(caps_ratio, 3), masked)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from nlp.lexicons import weighted_roots
 from nlp.normalize import NormalizedText
@@ -10,12 +12,22 @@ from nlp.normalize import NormalizedText
 MASKED_WEIGHT = 0.8
 
 
+@lru_cache(maxsize=None)
+def _patterns(name: str) -> tuple[tuple[float, re.Pattern[str]], ...]:
+    """One alternation per weight, heaviest first: a text is searched once per weight, not once per root."""
+    by_weight: dict[float, list[str]] = {}
+    for root, weight in weighted_roots(name):
+        by_weight.setdefault(weight, []).append(re.escape(root))
+    return tuple((w, re.compile("|".join(roots))) for w, roots in sorted(by_weight.items(), reverse=True))
+
+
 def toxicity(tokens: Sequence[str], normalized: NormalizedText) -> float:
     """0..1: 1.0 for мат, less for insults, ``MASKED_WEIGHT`` for masked obscenity."""
-    roots = weighted_roots("obscene.txt")
     worst = MASKED_WEIGHT if normalized.masked_obscenity else 0.0
-    for token in tokens:
-        for root, weight in roots:
-            if weight > worst and root in token:
-                worst = weight
+    text = " ".join(tokens)  # roots hold no spaces, so a root found here lies inside one token
+    for weight, pattern in _patterns("obscene.txt"):
+        if weight <= worst:
+            break
+        if pattern.search(text):
+            return weight
     return worst
