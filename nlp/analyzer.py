@@ -82,6 +82,12 @@ class Analyzer:
         self._officials = [(o.title, PhraseMatcher(self.lemmatizer, o.terms)) for o in settings.nlp.officials]
         # Names matter only in posts that go on to stories: those about the town.
         self._ner_relevance = min(NER_RELEVANCE, settings.nlp.relevance_threshold) if NER_RELEVANCE else 0.0
+        # Names the gazetteer already knows need no NER: the town, its derived words, other towns.
+        self._known_names = frozenset(
+            lemma
+            for term in [*settings.gazetteer.town, *settings.gazetteer.derived, *settings.gazetteer.other_towns]
+            for lemma in self.lemmatizer.phrase(term)
+        )
         self._town_sources = set(settings.gazetteer.town_sources)
         self._official_sources = set(settings.gazetteer.official_sources)
 
@@ -170,7 +176,7 @@ class Analyzer:
         if self._ner is not None:
             # NER is the costliest step: spend it where the post may concern the town, in one batch.
             wanted = [i for i, score in enumerate(relevance) if score >= self._ner_relevance or not self.models]
-            for i, found in zip(wanted, self._ner.extract_many([prepared[i].normalized.text for i in wanted]), strict=True):
+            for i, found in zip(wanted, self._ner.extract_many([prepared[i].normalized.text for i in wanted], self._known_names), strict=True):
                 named[i] = found
         return [
             self._finish(post, ready, prediction, score, found)
@@ -194,6 +200,8 @@ class Analyzer:
         for place in ready.relevance.places:
             normal = self._town_name if place == self._gazetteer.town[0] else place.replace("мкр", "микрорайон")
             entities.append(Entity("place", place, normal))
+        for town in ready.relevance.other_towns:
+            entities.append(Entity("place", town, town.title()))
         entities += self._new_entities(named, entities)
         rule_toxicity = toxicity(ready.tokens, ready.normalized)
         toxic = max(rule_toxicity, prediction.toxic or 0.0) if prediction is not None else rule_toxicity

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from functools import lru_cache
 
 import pymorphy3
@@ -22,6 +22,9 @@ MAX_NER_CHARS = 3000  # NER cost grows with length; the start of a post names it
 # A capitalised word that does not open a sentence: names of people, places and bodies look like this.
 _NAME_LIKE = re.compile(r"(?<![.!?…\n]\s)(?<!^)(?<![.!?…\n])\b[А-ЯЁA-Z][а-яёa-z]+|\b[А-ЯЁ]{2,}\b")
 _WORD = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+# Shouted or polite capitals that name nobody: «НЕ», «СРОЧНО», «КТО», «Вы».
+_NOT_NAMES = {"PREP", "CONJ", "PRCL", "NPRO", "ADVB", "PRED", "INTJ", "COMP", "VERB", "INFN"}
 _NOUNS = {"NOUN"}
 _AGREEING = {"ADJF", "PRTF", "NUMR"}
 
@@ -44,20 +47,20 @@ class Nominative:
     """Puts a span into the nominative: people word by word, other phrases up to their first noun."""
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer) -> None:
-        self._parse = lru_cache(maxsize=50_000)(lambda word: morph.parse(word)[0])
+        self.parse = lru_cache(maxsize=50_000)(lambda word: morph.parse(word)[0])
 
     def _inflect(self, word: str) -> tuple[str, bool]:
         """The nominative of one word and whether it is a noun (the head that ends agreement)."""
         if word.isupper() and len(word) > 1:
             return word, True  # an abbreviation: АЭС, МЧС, ЖКХ
-        parse = self._parse(word)
+        parse = self.parse(word)
         if parse.tag.POS in _NOUNS or parse.tag.POS in _AGREEING:
             form = parse.inflect({"nomn"}) if "plur" not in parse.tag else parse.inflect({"nomn", "plur"})
             return _shape(form.word if form else word, word), parse.tag.POS in _NOUNS
         return word, False
 
     def person(self, words: Sequence[str]) -> str:
-        return " ".join(_shape(self._parse(w).normal_form, w) for w in words)
+        return " ".join(_shape(self.parse(w).normal_form, w) for w in words)
 
     def phrase(self, words: Sequence[str]) -> str:
         result: list[str] = []
@@ -78,15 +81,32 @@ class NerTagger:
         self._ner = NewsNERTagger(NewsEmbedding())
         self._nominative = Nominative(morph or pymorphy3.MorphAnalyzer())
 
-    def extract(self, text: str) -> list[Entity]:
-        return self.extract_many([text])[0]
+    def _is_candidate(self, word: str, known: AbstractSet[str]) -> bool:
+        parse = self._nominative.parse(word.lower())
+        return parse.tag.POS not in _NOT_NAMES and parse.normal_form.replace("ё", "е") not in known
 
-    def extract_many(self, texts: Sequence[str]) -> list[list[Entity]]:
-        """Entities of each text; texts that name nobody skip the model, the rest go through it together."""
+    def naming_sentences(self, text: str, known: AbstractSet[str] = frozenset()) -> str:
+        """Only the sentences with a capitalised word that may be a name not already ``known`` (lemmas).
+
+        NER costs in proportion to the words it reads, and most sentences of a post name nobody new.
+        """
+        kept = [
+            sentence
+            for sentence in _SENTENCE_END.split(text[:MAX_NER_CHARS])
+            if any(self._is_candidate(m.group(0), known) for m in _NAME_LIKE.finditer(sentence.strip()))
+        ]
+        return "\n".join(kept)
+
+    def extract(self, text: str, known: AbstractSet[str] = frozenset()) -> list[Entity]:
+        return self.extract_many([text], known)[0]
+
+    def extract_many(self, texts: Sequence[str], known: AbstractSet[str] = frozenset()) -> list[list[Entity]]:
+        """Entities of each text, read in one batch sorted by length (less padding); ``known`` lemmas are not sought."""
         results: list[list[Entity]] = [[] for _ in texts]
-        todo = [(i, t[:MAX_NER_CHARS]) for i, t in enumerate(texts) if t.strip() and may_name_something(t)]
+        todo = [(i, part) for i, t in enumerate(texts) if may_name_something(t) and (part := self.naming_sentences(t, known))]
         if not todo:
             return results
+        todo.sort(key=lambda item: len(item[1]))
         try:
             markups = list(self._ner.map([t for _, t in todo]))
         except Exception:  # slovnet fails on rare token shapes; names are a bonus, not a reason to lose the post

@@ -107,6 +107,21 @@ def test_entities_are_nominative(analyzer: Analyzer) -> None:
     assert ("person", "Иван Петров") in normals
 
 
+def test_other_towns_are_places_without_ner(analyzer: Analyzer) -> None:
+    result = annotate(analyzer, "В Рославле и в Сосновом Бору снова нет воды")
+    assert {("place", "Рославль"), ("place", "Сосновый Бор")} <= {(e.kind, e.normal) for e in result.entities}
+
+
+def test_ner_reads_only_sentences_that_may_name_someone_new(ner) -> None:  # type: ignore[no-untyped-def]
+    text = "Опять нет воды.\nНЕ СРОЧНО, но КТО ответит?\nВ Десногорске жарко.\nДиректор Петров обещал починить."
+    assert ner.naming_sentences(text, frozenset({"десногорск"})) == "Директор Петров обещал починить."
+    assert ner.naming_sentences("Опять нет воды. Когда дадут?") == ""
+    found = ner.extract_many(["Ничего нового.", text, "Сегодня Иван Сидоров открыл каток."], frozenset({"десногорск"}))
+    assert found[0] == []
+    assert [e.normal for e in found[1]] == ["Петров"]
+    assert ("person", "Иван Сидоров") in {(e.kind, e.normal) for e in found[2]}
+
+
 def test_signals_name_escalation_and_officials(analyzer: Analyzer) -> None:
     result = annotate(analyzer, "Глава города молчит, пишем коллективное обращение в прокуратуру")
     assert "escalation:прокуратура" in result.signals
