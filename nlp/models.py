@@ -60,7 +60,7 @@ class TextModels:
     words: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
         token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True, lowercase=False))
     chars: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=15000, sublinear_tf=True))
+        analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=15000, sublinear_tf=True))
     relevant: LogisticRegression | None = None
     topics: OneVsRestClassifier | None = None
     topic_codes: list[str] = field(default_factory=list)
