@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from bench.timing import per_second
 from collectors import parse_line
 from config import load_config
@@ -56,6 +58,7 @@ def main() -> None:
         lemmatizer = Lemmatizer()
         plain = Analyzer(settings, lemmatizer=lemmatizer)
         with_ner = Analyzer(settings, lemmatizer=lemmatizer, ner=NerTagger())
+        threadpool_limits(1)  # one core, as the shell runs it (see mcu.pipeline.build_analyzer)
         plain.analyze(posts[0])  # warm caches that a long-running daemon keeps warm
         results = [
             timed("чтение JSON Lines (база сравнения)", len(lines),

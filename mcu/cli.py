@@ -67,6 +67,7 @@ state = State()
 
 click_ru.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+ANALYZE_BATCH = 256  # posts judged together by `mcu analyze`
 
 
 @click.group(context_settings=CONTEXT, help="МЦУ monitor: мониторинг информационного поля и информационных рисков муниципалитета.")
@@ -271,26 +272,40 @@ def process(send: bool) -> None:
 @app.command()
 def analyze() -> None:
     """Разметить посты без базы: JSON Lines постов на stdin → JSON Lines разметки на stdout."""
-    from collectors import read_posts
+    from collectors import Post, read_posts
     from mcu.pipeline import build_analyzer
+    from nlp import PostContext
 
     settings = state.settings
     analyzer = build_analyzer(settings)
-    seen: dict[tuple[str, str, str], tuple[float, str]] = {}
+    # Posts are judged in batches (NER and the classifiers are far cheaper per post that way); a comment is
+    # judged with its post when the post came earlier in the stream.
+    parents: dict[tuple[str, str, str], tuple[float | None, str]] = {}
+    pending: list[tuple[Post, PostContext]] = []
     written = skipped = 0
+
+    def flush() -> int:
+        for (post, _), annotation in zip(pending, analyzer.analyze_batch(pending), strict=True):
+            if not post.is_comment:
+                parents[(post.platform, post.source, post.id)] = (annotation.relevance, post.text)
+            sys.stdout.write(json.dumps(annotation.to_record(), ensure_ascii=False) + "\n")
+        done = len(pending)
+        pending.clear()
+        return done
+
     for post, problems in read_posts(sys.stdin.buffer):
         for problem in problems:
             err.print(f"stdin: {problem}")
             skipped += int(problem.skipped)
         if post is None:
             continue
-        # A comment is judged with its post when the post came earlier in the stream.
-        parent = seen.get((post.platform, post.source, post.parent_id or ""))
-        context = analyzer.context_for(post, parent[0] if parent else None, parent[1] if parent else None)
-        annotation = analyzer.analyze(post, context)
-        seen[(post.platform, post.source, post.id)] = (annotation.relevance, post.text)
-        sys.stdout.write(json.dumps(annotation.to_record(), ensure_ascii=False) + "\n")
-        written += 1
+        parent = parents.get((post.platform, post.source, post.parent_id or ""))
+        pending.append((post, analyzer.context_for(post, *parent) if parent else analyzer.context_for(post)))
+        if not post.is_comment:
+            parents.setdefault((post.platform, post.source, post.id), (None, post.text))  # for comments in this batch
+        if len(pending) >= ANALYZE_BATCH:
+            written += flush()
+    written += flush()
     sys.stdout.flush()
     log.info("размечено %d, пропущено строк %d", written, skipped)
 

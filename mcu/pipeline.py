@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from alerts import Alert, ConsoleSink, Sink, TelegramSink, decide
 from collectors import Post
@@ -58,12 +59,16 @@ def build_analyzer(settings: Settings) -> Analyzer:
     """The analyser the settings ask for: NER if enabled, the trained classifiers if enabled."""
     nlp = settings.nlp
     lemmatizer = Lemmatizer()
-    return Analyzer(
+    analyzer = Analyzer(
         settings,
         lemmatizer,
         ner=NerTagger(lemmatizer.morph) if nlp.use_ner else None,
         models=load_for(nlp.use_model, nlp.model_path),
     )
+    # NER and the classifiers multiply small matrices: extra BLAS threads only spin, doubling CPU for the same
+    # wall time and taking the core the collectors need. Limits apply to libraries loaded by now.
+    threadpool_limits(1)
+    return analyzer
 
 
 def story_topic(members: list[Member]) -> str:

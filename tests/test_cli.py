@@ -140,6 +140,18 @@ def test_analyze_reads_stdin_writes_annotations(tmp_path: Path) -> None:
     assert not (tmp_path / "mcu.db").exists(), "analyze работает без базы"
 
 
+def test_analyze_judges_a_comment_with_its_post_in_the_same_batch(tmp_path: Path) -> None:
+    post = {"id": "p1", "platform": "vk", "source": "group", "published_at": "2026-01-14T08:00:00+03:00",
+            "text": "В Десногорске в 3 мкр нет горячей воды", "parent_id": None, "metrics": {}}
+    comment = {**post, "id": "p1_c1", "parent_id": "p1", "text": "У нас тоже нет, третий день"}
+    orphan = {**comment, "id": "x_c1", "parent_id": "x"}
+    stdin = "\n".join(json.dumps(r, ensure_ascii=False) for r in (post, comment, orphan)) + "\n"
+    result = mcu("analyze", cwd=tmp_path, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    relevance = {r["id"]: r["relevance"] for r in map(json.loads, result.stdout.splitlines())}
+    assert relevance["p1_c1"] > relevance["x_c1"] + 0.2
+
+
 def test_replay_prints_alert_records(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     result = mcu("--config", str(config), "replay", str(DATA / "timelines" / "npp_rumour.jsonl"), cwd=tmp_path)
