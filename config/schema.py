@@ -231,7 +231,8 @@ class RiskWeights(Section):
     severity: float = Field(default=20, ge=0)
     reach: float = Field(default=10, ge=0)
     velocity: float = Field(default=10, ge=0)
-    spread: float = Field(default=15, ge=0)
+    spread: float = Field(default=10, ge=0)
+    burst: float = Field(default=5, ge=0)
     officials: float = Field(default=5, ge=0)
     escalation: float = Field(default=10, ge=0)
     unanswered: float = Field(default=10, ge=0)
@@ -258,6 +259,14 @@ class RiskSettings(Section):
     reach_full: int = Field(default=20000, gt=0)
     velocity_full: float = Field(default=2000, gt=0)
     spread_full: int = Field(default=5, gt=0)
+    spread_fast: Duration = 3600.0
+    pace_ratio_full: float = Field(default=8.0, gt=1)
+    pace_history: Duration = 30 * 86400.0
+    pace_min_posts: int = Field(default=5, ge=1)
+    burst_window: Duration = 6 * 3600.0
+    burst_history: Duration = 28 * 86400.0
+    burst_prior: float = Field(default=0.5, gt=0)
+    burst_min_posts: int = Field(default=3, ge=1)
     official_discount: float = Field(default=0.5, ge=0, le=1)
 
 

@@ -26,8 +26,10 @@ from risk import (
     StoryMatcher,
     StoryState,
     fingerprint,
+    level_rank,
     merge,
 )
+from mcu.history import History
 from storage import Database, outbox, posts, stories
 from storage import annotations as annotation_store
 
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 ANALYSIS_BATCH = 500
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
 MAX_BACKOFF = 3600.0
+AUTOMATIC = "автоматически"  # the author of corrections clustering makes by itself
 
 
 @dataclass
@@ -153,12 +156,14 @@ class Pipeline:
                 # Posts before comments, each group analysed in one batch: a comment then finds its post judged.
                 for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
                     stats.relevant += self._analyse_batch(session, group, now, index, grown)
-                for story_id in grown:
+                self._merge_duplicates(session, index, grown, now)
+                for story_id in grown & index.keys():
                     stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
                 stats.analysed += len(waiting)
         with self.db.transaction() as session:
+            history = History(self.settings, now)
             for story_id in stories.stale_story_ids(session):
-                alert = self._score_story(session, story_id, now)
+                alert = self._score_story(session, story_id, now, history)
                 stats.stories_scored += 1
                 if alert is not None:
                     stats.alerts.append(alert)
@@ -235,11 +240,40 @@ class Pipeline:
         stories.add_post(session, story_id, item.db_id, places, post.published_at)
         return int(relevant)
 
-    def _score_story(self, session: Session, story_id: int, now: datetime) -> Alert | None:
+    def _merge_duplicates(self, session: Session, index: dict[int, StoryState], grown: set[int], now: datetime) -> None:
+        """Fold together stories that turn out to be one (a copied rumour that began twice), unless an analyst
+        split them apart; the story that alerted first (or the older one) absorbs the other."""
+        apart = stories.kept_apart(session)
+        for story_id in sorted(grown):
+            for other in list(index.values()):
+                current = index.get(story_id)
+                if current is None:
+                    break
+                if other.id == story_id or other.id not in index or frozenset((story_id, other.id)) in apart:
+                    continue
+                if not self.matcher.same_story(current, other):
+                    continue
+                target, source = sorted((current, other), key=lambda s: (-level_rank(s.level), s.id))
+                stories.merge_into(session, source.id, target.id)
+                stories.record_correction(session, "merge", target.id, source.id, [], AUTOMATIC, now)
+                log.info("истории %d и %d — одна история: объединены в %d", source.id, target.id, target.id)
+                index[target.id] = replace(
+                    target,
+                    places=tuple(dict.fromkeys([*target.places, *source.places])),
+                    fingerprint=merge(target.fingerprint, source.fingerprint),
+                    first_seen_at=min(target.first_seen_at, source.first_seen_at),
+                    last_seen_at=max(target.last_seen_at, source.last_seen_at),
+                    negative=target.negative or source.negative,
+                )
+                del index[source.id]
+                grown.add(target.id)
+
+    def _score_story(self, session: Session, story_id: int, now: datetime, history: History) -> Alert | None:
         members = stories.members(session, story_id)
-        assessment = self.scorer.assess(members, now)
+        topic = story_topic(members)
+        assessment = self.scorer.assess(members, now, history.for_story(session, members, topic))
         title = story_title(members, assessment.factors.get("negativity", 0.0))
-        stories.save_assessment(session, story_id, assessment, story_topic(members), title, now)
+        stories.save_assessment(session, story_id, assessment, topic, title, now)
         view = stories.view(session, story_id, self.topic_titles, members)
         if view is None:
             return None

@@ -35,6 +35,18 @@ class StoryMatcher:
         specific = set(places) - self._generic_places
         return specific if len(specific) <= MAX_PLACES_TO_MATCH else set()
 
+    def same_story(self, a: StoryState, b: StoryState) -> bool:
+        """Two stories that turn out to be one: one's text is mostly the other's, or same troubled place and topic."""
+        if a.first_seen_at - self.window > b.last_seen_at or b.first_seen_at - self.window > a.last_seen_at:
+            return False
+        small, large = sorted((a, b), key=lambda s: len(s.fingerprint))
+        if len(small.fingerprint) >= MIN_SHINGLES_FOR_COPY and containment(small.fingerprint, large.fingerprint) >= self.duplicate_similarity:
+            return True
+        if a.topic != b.topic or a.topic in _LOOSE_TOPICS or not (a.negative and b.negative):
+            return False
+        near = abs((a.last_seen_at - b.last_seen_at).total_seconds()) <= self.place_window.total_seconds()
+        return near and (a.topic in _SINGLE_PLACE_TOPICS or bool(self.specific_places(a.places) & self.specific_places(b.places)))
+
     def match(self, post: PostFeatures, stories: Sequence[StoryState]) -> int | None:
         """The id of the story the post belongs to, or None for a new story."""
         if post.parent_story_id is not None:

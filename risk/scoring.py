@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from config.schema import LEVELS, RiskSettings
+from risk.baselines import Baselines, burst_strength
 from risk.story import Member, RiskAssessment
 from risk.wording import plural, span, thousands
 
@@ -32,7 +33,20 @@ class RiskScorer:
             return "medium"
         return "low"
 
-    def assess(self, members: Sequence[Member], now: datetime) -> RiskAssessment:
+    def _pace_ratio(self, top_level: Sequence[Member], baselines: Baselines | None) -> float | None:
+        """How many times faster than usual for their sources the story's posts gather views (None: no history)."""
+        if baselines is None:
+            return None
+        rate = usual = 0.0
+        for member in top_level:
+            pace = baselines.source_pace.get((member.platform, member.source))
+            if pace is None:
+                continue
+            rate += member.views / max(MIN_HOURS, (member.seen_at - member.published_at).total_seconds() / 3600)
+            usual += pace
+        return rate / usual if usual else None
+
+    def assess(self, members: Sequence[Member], now: datetime, baselines: Baselines | None = None) -> RiskAssessment:
         if not members:
             return RiskAssessment(0.0, "low", ())
         s = self.settings
@@ -64,19 +78,40 @@ class RiskScorer:
         gained = sum(max(0, m.views - m.first_views) + 5 * m.engagement for m in members)
         per_hour = gained / hours
         factors["velocity"] = min(1.0, per_hour / s.velocity_full)
+        velocity_reason = f"рост: +{thousands(per_hour)} просм. и реакций в час"
+        ratio = self._pace_ratio(top_level, baselines)
+        if ratio is not None:
+            factors["pace_ratio"] = ratio
+            by_pace = min(1.0, max(0.0, math.log(ratio) / math.log(s.pace_ratio_full))) if ratio > 1 else 0.0
+            if by_pace >= factors["velocity"]:
+                factors["velocity"] = by_pace
+                velocity_reason = f"просмотры растут ×{ratio:.0f} быстрее обычного для источника".replace(".", ",")
         if factors["velocity"] >= 0.2:
-            reasons.append((w.velocity * factors["velocity"], f"рост: +{thousands(per_hour)} просм. и реакций в час"))
+            reasons.append((w.velocity * factors["velocity"], velocity_reason))
 
         sources = {(m.platform, m.source) for m in members}
         platforms = {m.platform for m in members}
         factors["spread"] = min(1.0, (len(sources) - 1 + 0.5 * (len(platforms) - 1)) / s.spread_full)
         if len(sources) > 1:
+            reached = _time_to_reach(members, min(len(sources), 3))
+            if len(sources) >= 3 and reached.total_seconds() <= s.spread_fast:
+                factors["spread"] = min(1.0, factors["spread"] * 1.25)  # three sources within the hour: it spreads
             last = max(m.published_at for m in members)
             reasons.append((
                 w.spread * factors["spread"],
                 f"{plural(len(sources), 'источник', 'источника', 'источников')} на "
                 f"{plural(len(platforms), 'платформе', 'платформах', 'платформах')} за {span(first, last)}",
             ))
+
+        factors["burst"] = 0.0
+        if baselines is not None and baselines.topic is not None:
+            factors["burst"], _ = burst_strength(baselines.topic, s.burst_min_posts)
+            if factors["burst"] >= 0.25:
+                window = round(s.burst_window / 3600)
+                usual = f"{baselines.topic.expected:.1f}".replace(".", ",")
+                reasons.append((w.burst * factors["burst"],
+                                f"всплеск темы: {plural(baselines.topic.recent, 'пост', 'поста', 'постов')} за {window} ч "
+                                f"при обычных {usual}"))
 
         officials = sorted({v for m in members for v in _values(m.signals, "official")})
         factors["officials"] = 1.0 if officials else 0.0
@@ -102,8 +137,8 @@ class RiskScorer:
         score = (
             w.negativity * factors["negativity"]
             + severity_part
-            + (w.officials * factors["officials"] + w.reach * factors["reach"]
-               + w.velocity * factors["velocity"] + w.spread * factors["spread"]) * concern
+            + (w.officials * factors["officials"] + w.reach * factors["reach"] + w.velocity * factors["velocity"]
+               + w.spread * factors["spread"] + w.burst * factors["burst"]) * concern
             + w.escalation * factors["escalation"]
             + w.unanswered * factors["unanswered"]
         )
@@ -120,6 +155,17 @@ class RiskScorer:
         level = self.level_for(score)
         ordered = tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]) if text)
         return RiskAssessment(score, level, ordered[:6], {k: round(v, 3) for k, v in factors.items()})
+
+
+def _time_to_reach(members: Sequence[Member], sources: int) -> timedelta:
+    """How long after the first post the story was told by ``sources`` distinct sources."""
+    seen: set[tuple[str, str]] = set()
+    ordered = sorted(members, key=lambda m: m.published_at)
+    for member in ordered:
+        seen.add((member.platform, member.source))
+        if len(seen) >= sources:
+            return member.published_at - ordered[0].published_at
+    return ordered[-1].published_at - ordered[0].published_at
 
 
 def _values(signals: Sequence[str], prefix: str) -> list[str]:

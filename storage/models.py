@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -206,9 +207,44 @@ class StoryRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     level: Mapped[str] = mapped_column(String(16), default="low")
     peak_level: Mapped[str] = mapped_column(String(16), default="low")
+    peak_score: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     reasons: Mapped[list[Any]] = mapped_column(JSON)
     factors: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Set when the story was folded into another one (automatically or by an analyst); it then takes no posts.
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    # Membership changed without a new post (merge, split): score it again on the next pass.
+    rescore: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class StoryCorrectionRow(Base):
+    """An analyst's merge or split: kept as an audit trail, and so clustering never undoes it."""
+
+    __tablename__ = "story_corrections"
+    __table_args__ = (Index("ix_story_corrections_stories", "story_id", "other_story_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # merge | split
+    story_id: Mapped[int] = mapped_column(Integer)
+    other_story_id: Mapped[int] = mapped_column(Integer)
+    post_ids: Mapped[list[Any]] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoryFeedbackRow(Base):
+    """An analyst's verdict on a story (taken, false alarm, closed): labels for threshold calibration."""
+
+    __tablename__ = "story_feedback"
+    __table_args__ = (Index("ix_story_feedback_story_id", "story_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(20))  # taken | false_positive | closed
+    score: Mapped[float] = mapped_column(Float)  # the story's score when the verdict was given
+    level: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AlertRow(Base):

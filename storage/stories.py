@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from risk.scoring import level_rank
 from risk.story import Member, RiskAssessment, StoryState, StoryView
 from storage.annotations import annotations_for
-from storage.models import PostRow, StoryRow
+from storage.models import PostRow, StoryCorrectionRow, StoryFeedbackRow, StoryRow
 from storage.posts import first_snapshots
 
 EXCERPT = 160
@@ -38,7 +38,7 @@ def to_state(row: StoryRow) -> StoryState:
 
 def open_stories(session: Session, since: datetime) -> list[StoryState]:
     """Stories that had a post after ``since``: the candidates a new post may join."""
-    rows = session.scalars(select(StoryRow).where(StoryRow.last_seen_at >= since))
+    rows = session.scalars(select(StoryRow).where(StoryRow.last_seen_at >= since, StoryRow.merged_into.is_(None)))
     return [to_state(row) for row in rows]
 
 
@@ -60,6 +60,7 @@ def create_story(
         last_seen_at=at,
         post_count=0,
         score=0.0,
+        peak_score=0.0,
         level="low",
         peak_level="low",
         reasons=[],
@@ -133,7 +134,8 @@ def members(session: Session, story_id: int) -> list[Member]:
 def stale_story_ids(session: Session) -> list[int]:
     """Stories with a post seen (new, edited or re-measured) after the story was last scored."""
     newer = exists().where(PostRow.story_id == StoryRow.id, PostRow.last_seen_at > StoryRow.updated_at)
-    return list(session.scalars(select(StoryRow.id).where(newer)))
+    query = select(StoryRow.id).where(StoryRow.merged_into.is_(None), or_(newer, StoryRow.rescore.is_(True)))
+    return list(session.scalars(query.order_by(StoryRow.id)))
 
 
 def save_assessment(
@@ -143,6 +145,7 @@ def save_assessment(
     if story is None:
         return
     story.score = assessment.score
+    story.peak_score = max(story.peak_score or 0.0, assessment.score)
     story.level = assessment.level
     if level_rank(assessment.level) > level_rank(story.peak_level):
         story.peak_level = assessment.level
@@ -152,6 +155,7 @@ def save_assessment(
     if title:
         story.title = title
     story.updated_at = max(at, story.last_seen_at)
+    story.rescore = False
 
 
 def view(
@@ -197,3 +201,122 @@ def count_by_peak_level(session: Session) -> dict[str, int]:
     rows = session.execute(select(StoryRow.peak_level, func.count()).group_by(StoryRow.peak_level))
     return {level: int(count) for level, count in rows}
 
+
+
+# --- corrections: merges and splits --------------------------------------------------------------
+
+
+def story_row(session: Session, story_id: int) -> StoryRow | None:
+    """The story, following merges: a story folded into another answers as the one that absorbed it."""
+    story = session.get(StoryRow, story_id)
+    seen = set()
+    while story is not None and story.merged_into is not None and story.id not in seen:
+        seen.add(story.id)
+        story = session.get(StoryRow, story.merged_into)
+    return story
+
+
+def post_ids_of(session: Session, story_id: int) -> list[int]:
+    return list(session.scalars(select(PostRow.id).where(PostRow.story_id == story_id).order_by(PostRow.published_at)))
+
+
+def with_comments(session: Session, post_ids: Sequence[int]) -> list[int]:
+    """The posts and every comment on them (a comment goes wherever its post goes)."""
+    rows = list(session.scalars(select(PostRow).where(PostRow.id.in_(list(post_ids)))))
+    found = {r.id for r in rows}
+    for row in rows:
+        if row.parent_external_id is None:
+            children = select(PostRow.id).where(
+                PostRow.platform == row.platform, PostRow.source == row.source,
+                PostRow.parent_external_id == row.external_id,
+            )
+            found.update(session.scalars(children))
+    return sorted(found)
+
+
+def move_posts(session: Session, post_ids: Sequence[int], story_id: int) -> None:
+    for row in session.scalars(select(PostRow).where(PostRow.id.in_(list(post_ids)))):
+        row.story_id = story_id
+
+
+def rebuild(session: Session, story_id: int, fingerprint: frozenset[str], places: Sequence[str]) -> None:
+    """Recount a story from its posts after membership changed, and have it scored again."""
+    story = session.get(StoryRow, story_id)
+    if story is None:
+        return
+    rows = list(session.scalars(select(PostRow).where(PostRow.story_id == story_id)))
+    story.post_count = len(rows)
+    if rows:
+        story.first_seen_at = min(r.published_at for r in rows)
+        story.last_seen_at = max(r.published_at for r in rows)
+    story.fingerprint = sorted(fingerprint)
+    story.places = list(places)
+    story.rescore = True
+
+
+def merge_into(session: Session, source_id: int, target_id: int) -> None:
+    """Fold one story into another: its posts move, and it is closed for new posts."""
+    source = session.get(StoryRow, source_id)
+    target = session.get(StoryRow, target_id)
+    if source is None or target is None or source_id == target_id:
+        return
+    move_posts(session, post_ids_of(session, source_id), target_id)
+    target.places = list(dict.fromkeys([*target.places, *source.places]))
+    target.fingerprint = sorted(set(target.fingerprint) | set(source.fingerprint))
+    target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
+    target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
+    target.post_count = len(post_ids_of(session, target_id))
+    if level_rank(source.peak_level) > level_rank(target.peak_level):
+        target.peak_level = source.peak_level
+    target.peak_score = max(target.peak_score, source.peak_score)
+    target.rescore = True
+    source.merged_into = target_id
+    source.post_count = 0
+
+
+def record_correction(
+    session: Session, action: str, story_id: int, other_story_id: int, post_ids: Sequence[int], author: str, at: datetime
+) -> None:
+    session.add(StoryCorrectionRow(action=action, story_id=story_id, other_story_id=other_story_id,
+                                   post_ids=list(post_ids), author=author, at=at))
+
+
+def kept_apart(session: Session) -> set[frozenset[int]]:
+    """Pairs of stories an analyst split apart: clustering must not merge them again."""
+    rows = session.execute(select(StoryCorrectionRow.story_id, StoryCorrectionRow.other_story_id)
+                           .where(StoryCorrectionRow.action == "split"))
+    return {frozenset((a, b)) for a, b in rows}
+
+
+def corrections(session: Session, story_id: int) -> list[StoryCorrectionRow]:
+    query = select(StoryCorrectionRow).where(
+        or_(StoryCorrectionRow.story_id == story_id, StoryCorrectionRow.other_story_id == story_id)
+    )
+    return list(session.scalars(query.order_by(StoryCorrectionRow.at, StoryCorrectionRow.id)))
+
+
+# --- analysts' verdicts ------------------------------------------------------------------------------
+
+
+FEEDBACK = ("taken", "false_positive", "closed")
+
+
+def add_feedback(session: Session, story_id: int, verdict: str, author: str, at: datetime) -> None:
+    story = session.get(StoryRow, story_id)
+    if story is None:
+        return
+    session.add(StoryFeedbackRow(story_id=story_id, verdict=verdict, score=story.score, level=story.level,
+                                 author=author, at=at))
+
+
+def feedback(session: Session) -> list[tuple[int, str, float, str]]:
+    """Every story's latest verdict with its peak score and level: (story, verdict, peak score, peak level)."""
+    latest: dict[int, str] = {}
+    for row in session.scalars(select(StoryFeedbackRow).order_by(StoryFeedbackRow.at, StoryFeedbackRow.id)):
+        latest[row.story_id] = row.verdict
+    result = []
+    for story_id, verdict in sorted(latest.items()):
+        story = session.get(StoryRow, story_id)
+        if story is not None:
+            result.append((story_id, verdict, max(story.peak_score, story.score), story.peak_level))
+    return result

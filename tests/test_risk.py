@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from config import Settings
 from risk import Member, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint
+from risk.baselines import Baselines, TopicVolume, burst_strength, expected_count, poisson_tail, typical_pace
 from risk.wording import plural, span, thousands
 
 T0 = datetime(2026, 1, 14, 1, 30, tzinfo=timezone.utc)
@@ -127,3 +130,72 @@ def test_plural(n: int, text: str) -> None:
 def test_number_wording() -> None:
     assert thousands(1234) == "1,2 тыс." and thousands(2000) == "2 тыс." and thousands(950) == "950"
     assert span(T0, T0 + timedelta(minutes=40)) == "40 мин" and span(T0, T0 + timedelta(hours=3)) == "3 ч"
+
+
+# --- what is usual: source pace and topic volume --------------------------------------------------------
+
+
+def test_poisson_tail_matches_known_values() -> None:
+    assert poisson_tail(0, 2.0) == 1.0
+    assert poisson_tail(1, 2.0) == pytest.approx(1 - math.exp(-2))
+    assert poisson_tail(5, 0.5) == pytest.approx(1.7212e-4, rel=1e-3)
+    assert poisson_tail(400, 300.0) < 1e-6  # large counts stay finite
+
+
+def test_sparse_topic_needs_several_posts_to_burst() -> None:
+    # A topic seen once a month: a second post today is news, not a burst; five in six hours is.
+    quiet = expected_count(history_count=1, history_windows=112, prior=0.5)
+    assert burst_strength(TopicVolume(2, quiet), min_posts=3)[0] == 0.0
+    assert burst_strength(TopicVolume(5, quiet), min_posts=3)[0] == 1.0
+    # A busy topic: five posts in a window is its ordinary day.
+    busy = expected_count(history_count=560, history_windows=112, prior=0.5)
+    assert busy == pytest.approx(5.0, abs=0.2)
+    assert burst_strength(TopicVolume(5, busy), min_posts=3)[0] < 0.1
+
+
+def test_without_history_the_prior_sets_the_usual_volume() -> None:
+    assert expected_count(0, 0, prior=0.5) == 0.5
+    assert 0.5 < expected_count(10, 2, prior=0.5) < 5.0  # two windows of history move it only part of the way
+
+
+def test_typical_pace_needs_enough_posts_and_ignores_age_extremes() -> None:
+    assert typical_pace([(100, 2.0)] * 4, min_posts=5) is None
+    assert typical_pace([(100, 2.0)] * 5, min_posts=5) == 50.0
+    assert typical_pace([(100, 0.01)] * 5 + [(4800, 480.0)] * 2, min_posts=5) == 100.0  # age clamped to 1 h .. 24 h
+
+
+def test_views_faster_than_usual_for_the_source_are_a_reason(settings: Settings) -> None:
+    posts = [member(1, label="neutral", topic="housing", views=3000), member(2, label="negative", topic="housing", views=600)]
+    posts = [replace(p, seen_at=p.published_at + timedelta(hours=1)) for p in posts]
+    usual = Baselines({("vk", "demo_gorod"): 300.0})
+    result = scorer(settings).assess(posts, T0 + timedelta(hours=1), usual)
+    assert result.factors["pace_ratio"] == pytest.approx(6.0)
+    assert "просмотры растут ×6 быстрее обычного для источника" in result.reasons
+    plain = scorer(settings).assess(posts, T0 + timedelta(hours=1))
+    assert result.factors["velocity"] > plain.factors["velocity"] and result.score > plain.score
+
+
+def test_topic_burst_is_a_reason_with_its_numbers(settings: Settings) -> None:
+    posts = [member(i, topic="housing", minutes=10 * i) for i in range(4)]
+    burst = Baselines(topic=TopicVolume(recent=9, expected=0.5))
+    result = scorer(settings).assess(posts, T0 + timedelta(hours=1), burst)
+    assert result.factors["burst"] == 1.0
+    assert "всплеск темы: 9 постов за 6 ч при обычных 0,5" in result.reasons
+    calm = scorer(settings).assess(posts, T0 + timedelta(hours=1), Baselines(topic=TopicVolume(recent=9, expected=8.0)))
+    assert calm.factors["burst"] < 0.25 and calm.score < result.score
+
+
+def test_stories_that_turn_out_to_be_one(lemmatizer) -> None:  # type: ignore[no-untyped-def]
+    first = story(1, "npp", (), RUMOUR, lemmatizer)
+    copy = story(2, "npp", (), "Друзья, срочно! " + RUMOUR + " Перешлите всем", lemmatizer, T0 + timedelta(hours=2))
+    other = story(3, "npp", (), "На САЭС прошёл день открытых дверей для школьников, экскурсия по станции", lemmatizer)
+    far = story(4, "npp", (), RUMOUR, lemmatizer, T0 + timedelta(days=5))
+    m = matcher()
+    assert m.same_story(first, copy)
+    assert not m.same_story(first, other)
+    assert not m.same_story(first, far)
+    cold = replace(story(5, "housing", ("3 мкр",), "В 3 мкр нет отопления, батареи ледяные", lemmatizer), negative=True)
+    colder = replace(story(6, "housing", ("3 мкр",), "Третий микрорайон замерзает, когда включат тепло?", lemmatizer),
+                     negative=True)
+    assert m.same_story(cold, colder)
+    assert not m.same_story(cold, replace(colder, places=("5 мкр",)))

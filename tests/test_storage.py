@@ -12,7 +12,9 @@ from alerts import Alert
 from collectors import Metrics, Post
 from config import StorageError
 from nlp.annotation import Annotation, Sentiment, TopicScore
-from storage import Database, annotations, ensure_current, head_revision, outbox, posts, sources, upgrade
+from risk import RiskAssessment
+from storage import Database, annotations, ensure_current, head_revision, outbox, posts, sources, stories, upgrade
+from storage.models import PostRow
 
 T0 = datetime(2026, 1, 14, 8, 0, tzinfo=timezone.utc)
 
@@ -210,3 +212,74 @@ def test_known_posts_for_refresh_list_posts_then_their_comments(db: Database) ->
     with db.transaction() as session:
         known = posts.known_posts(session, "vk", "demo_gorod", T0 - timedelta(days=3))
     assert [(k.id, k.parent_id) for k in known] == [("p1", None), ("p1/c1", "p1")]
+
+
+def test_migrations_build_exactly_the_models(db: Database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def _story_with(db: Database, ids: list[str], title: str) -> int:
+    with db.transaction() as session:
+        posts.save_posts(session, [make_post(pid, text=title) for pid in ids], T0)
+        state = stories.create_story(session, title, "housing", ["3 мкр"], frozenset({title}), T0, negative=True)
+        for stored in posts.pending_analysis(session, 100):
+            if stored.post.id in ids:
+                annotations.save_annotation(session, stored.db_id, stored.version, annotation(stored.post.id), T0)
+                stories.add_post(session, state.id, stored.db_id, ["3 мкр"], T0)
+        return state.id
+
+
+def test_merged_story_takes_no_posts_and_is_scored_again(db: Database) -> None:
+    a = _story_with(db, ["1", "2"], "нет отопления")
+    b = _story_with(db, ["3"], "холодные батареи")
+    with db.transaction() as session:
+        stories.save_assessment(session, a, RiskAssessment(40.0, "medium", ()), "housing", None, T0)
+        stories.save_assessment(session, b, RiskAssessment(60.0, "high", ()), "housing", None, T0)
+        assert stories.stale_story_ids(session) == []
+        stories.merge_into(session, b, a)
+        stories.record_correction(session, "merge", a, b, [], "аналитик", T0)
+    with db.transaction() as session:
+        assert [s.id for s in stories.open_stories(session, T0 - timedelta(days=1))] == [a]
+        assert stories.stale_story_ids(session) == [a]
+        merged = stories.story_row(session, b)
+        assert merged is not None and merged.id == a and merged.post_count == 3
+        assert (merged.peak_level, merged.peak_score) == ("high", 60.0)
+        assert [(c.action, c.story_id, c.other_story_id, c.author) for c in stories.corrections(session, b)] == [
+            ("merge", a, b, "аналитик")]
+
+
+def test_split_keeps_the_stories_apart_and_moves_comments(db: Database) -> None:
+    a = _story_with(db, ["1", "2"], "нет отопления")
+    with db.transaction() as session:
+        posts.save_posts(session, [make_post("2_c", text="у нас тоже", parent_id="2")], T0)
+        comment = next(s for s in posts.pending_analysis(session, 10) if s.post.id == "2_c")
+        stories.add_post(session, a, comment.db_id, [], T0)
+        second = next(i for i in stories.post_ids_of(session, a) if session.get(PostRow, i).external_id == "2")
+        moving = stories.with_comments(session, [second])
+        assert moving == sorted([second, comment.db_id])
+        b = stories.create_story(session, "", "housing", [], frozenset(), T0).id
+        stories.move_posts(session, moving, b)
+        stories.rebuild(session, a, frozenset({"x"}), ["3 мкр"])
+        stories.rebuild(session, b, frozenset({"y"}), [])
+        stories.record_correction(session, "split", a, b, moving, "аналитик", T0)
+    with db.transaction() as session:
+        assert len(stories.post_ids_of(session, a)) == 1 and len(stories.post_ids_of(session, b)) == 2
+        assert stories.kept_apart(session) == {frozenset((a, b))}
+        assert set(stories.stale_story_ids(session)) == {a, b}
+
+
+def test_feedback_keeps_the_latest_verdict_with_peak_score(db: Database) -> None:
+    a = _story_with(db, ["1"], "нет отопления")
+    with db.transaction() as session:
+        stories.save_assessment(session, a, RiskAssessment(62.0, "high", ()), "housing", None, T0)
+        stories.save_assessment(session, a, RiskAssessment(30.0, "low", ()), "housing", None, T0)
+        stories.add_feedback(session, a, "taken", "Иванова", T0)
+        stories.add_feedback(session, a, "false_positive", "Петров", T0 + timedelta(minutes=5))
+    with db.transaction() as session:
+        assert stories.feedback(session) == [(a, "false_positive", 62.0, "high")]
