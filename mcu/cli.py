@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import click
-from rich.console import Console
 from rich.panel import Panel
 from rich.progress import Progress, TaskID
 from rich.table import Table
@@ -25,14 +24,13 @@ from config import (
     MCUError,
     Settings,
     StorageError,
-    load_config,
     mask_secrets,
     parse_duration,
 )
-from mcu import click_ru
+from mcu import stories_cli  # noqa: F401  (registers `mcu stories` and `mcu calibrate`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
-from mcu.logs import setup_logging
+from mcu.shell import app, err, log, out, state
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from alerts import Alert
@@ -42,44 +40,7 @@ if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from storage import Database
     from storage.sources import SourceRecord
 
-# Piped output (logs, scripts) gets wide tables instead of cells wrapped at 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-# Messages carry user data (post text, paths with brackets): never interpret them as rich markup.
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-log = logging.getLogger("mcu")
-
-
-class State:
-    config_path: Optional[str] = None
-    verbose: bool = False
-    _settings: Optional[Settings] = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings, _ = load_config(self.config_path)
-            setup_logging(self.verbose, self._settings.secrets())
-        return self._settings
-
-
-state = State()
-
-
-click_ru.install()
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 ANALYZE_BATCH = 256  # posts judged together by `mcu analyze`
-
-
-@click.group(context_settings=CONTEXT, help="МЦУ monitor: мониторинг информационного поля и информационных рисков муниципалитета.")
-@click.option("--config", "-c", "config", default=None, metavar="ФАЙЛ",
-              help="Файл конфигурации (по умолчанию $MCU_CONFIG, ./mcu.yaml или встроенный для Десногорска).")
-@click.option("--verbose", "-v", is_flag=True, help="Подробный журнал.")
-@click.version_option(package_name="mcu-monitor", message="%(prog)s %(version)s")
-def app(config: Optional[str], verbose: bool) -> None:
-    state.config_path = config
-    state.verbose = verbose
-    state._settings = None
-    setup_logging(verbose)
 
 
 def _parse_moment(value: str | None, settings: Settings, what: str) -> datetime | None:
@@ -672,7 +633,10 @@ def digest(period: str, fmt: str, output: Optional[Path], end: Optional[str]) ->
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error a user can meet becomes one Russian line and a non-zero exit code."""
     try:
-        app.main(args=argv, prog_name="mcu", standalone_mode=False)
+        # Without standalone mode click returns a command's `Exit` code instead of raising it.
+        code = app.main(args=argv, prog_name="mcu", standalone_mode=False)
+        if isinstance(code, int) and code:
+            return code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

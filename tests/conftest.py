@@ -64,6 +64,14 @@ def analyzer(settings: Settings, lemmatizer: Lemmatizer, ner: NerTagger) -> Anal
     return Analyzer(settings, lemmatizer=lemmatizer, ner=ner)
 
 
+@pytest.fixture(scope="session")
+def product_analyzer(builtin_settings: Settings, lemmatizer: Lemmatizer, ner: NerTagger) -> Analyzer:
+    """The analyser `mcu` builds by default: rules, NER and the shipped model, with the built-in config."""
+    from nlp.models import load_for
+
+    return Analyzer(builtin_settings, lemmatizer=lemmatizer, ner=ner, models=load_for(True, None))
+
+
 def _postgres_available() -> str | None:
     try:
         import psycopg

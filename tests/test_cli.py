@@ -16,8 +16,9 @@ from tests.cli_helpers import mcu, one_russian_line, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+TIMELINES = ROOT / "mcu" / "data" / "timelines"
 COMMANDS = {"init", "demo", "run", "collect", "process", "analyze", "replay", "status", "export", "digest", "sources",
-            "train", "eval"}
+            "train", "eval", "stories", "calibrate"}
 
 
 def test_help_lists_exactly_the_working_commands(tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_status_before_init_says_what_to_do(tmp_path: Path) -> None:
 
 def test_collect_process_status_export_digest(tmp_path: Path) -> None:
     timeline = tmp_path / "feed.jsonl"
-    shutil.copy(DATA / "timelines" / "heating.jsonl", timeline)
+    shutil.copy(TIMELINES / "heating.jsonl", timeline)
     config = write_config(tmp_path, sources=[{"name": "лента", "kind": "replay", "path": str(timeline), "interval": "1m"}])
     run = lambda *args, **kw: mcu("--config", str(config), *args, cwd=tmp_path, **kw)  # noqa: E731
 
@@ -154,7 +155,7 @@ def test_analyze_judges_a_comment_with_its_post_in_the_same_batch(tmp_path: Path
 
 def test_replay_prints_alert_records(tmp_path: Path) -> None:
     config = write_config(tmp_path)
-    result = mcu("--config", str(config), "replay", str(DATA / "timelines" / "npp_rumour.jsonl"), cwd=tmp_path)
+    result = mcu("--config", str(config), "replay", str(TIMELINES / "npp_rumour.jsonl"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     alerts = [json.loads(line) for line in result.stdout.splitlines()]
     assert alerts and alerts[0]["update"] is False and all(a["update"] for a in alerts[1:])
@@ -167,7 +168,7 @@ def test_replay_prints_alert_records(tmp_path: Path) -> None:
 def test_replay_keeps_its_database_when_asked(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     url = f"sqlite:///{tmp_path / 'kept.db'}"
-    result = mcu("--config", str(config), "replay", "--db", url, str(DATA / "timelines" / "npp_rumour.jsonl"), cwd=tmp_path)
+    result = mcu("--config", str(config), "replay", "--db", url, str(TIMELINES / "npp_rumour.jsonl"), cwd=tmp_path)
     assert result.returncode == 0 and (tmp_path / "kept.db").exists()
 
 
@@ -179,7 +180,7 @@ def test_replay_input_errors(tmp_path: Path, args: tuple[str, ...]) -> None:
 
 def test_backfill_since_a_date_rereads_without_duplicates(tmp_path: Path) -> None:
     timeline = tmp_path / "feed.jsonl"
-    shutil.copy(DATA / "timelines" / "heating.jsonl", timeline)
+    shutil.copy(TIMELINES / "heating.jsonl", timeline)
     config = write_config(tmp_path, sources=[{"name": "лента", "kind": "replay", "path": str(timeline)}])
     run = lambda *args: mcu("--config", str(config), *args, cwd=tmp_path)  # noqa: E731
     assert run("init").returncode == 0

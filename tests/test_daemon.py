@@ -24,6 +24,7 @@ from storage.models import AnnotationRow
 from tests.cli_helpers import guarded_environment, mcu, one_russian_line, write_config
 
 DATA = Path(__file__).resolve().parent / "data"
+TIMELINES = Path(__file__).resolve().parent.parent / "mcu" / "data" / "timelines"
 
 
 def test_jobs_come_from_config(settings: Settings, sqlite_db: Database) -> None:
@@ -65,7 +66,7 @@ def _progress(url: str) -> tuple[int, int]:
 
 def _outage_happening_now(target: Path) -> Path:
     """The heating-outage timeline moved to the last hours, as the daemon would meet it live."""
-    records = [json.loads(line) for line in (DATA / "timelines" / "heating.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in (TIMELINES / "heating.jsonl").read_text(encoding="utf-8").splitlines()]
     latest = max(datetime.fromisoformat(r.get("observed_at") or r["published_at"]) for r in records)
     shift = datetime.now(timezone.utc) - timedelta(minutes=1) - latest
     for record in records:

@@ -1,0 +1,52 @@
+"""What every `mcu` command shares: the click group, the loaded settings, and the two consoles."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Optional
+
+import click
+from rich.console import Console
+
+from config import Settings, load_config
+from mcu import click_ru
+from mcu.logs import setup_logging
+
+# Piped output (logs, scripts) gets wide tables instead of cells wrapped at 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+# Messages carry user data (post text, paths with brackets): never interpret them as rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+log = logging.getLogger("mcu")
+
+
+class State:
+    config_path: Optional[str] = None
+    verbose: bool = False
+    _settings: Optional[Settings] = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings, _ = load_config(self.config_path)
+            setup_logging(self.verbose, self._settings.secrets())
+        return self._settings
+
+
+state = State()
+
+
+click_ru.install()
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+@click.group(context_settings=CONTEXT, help="МЦУ monitor: мониторинг информационного поля и информационных рисков муниципалитета.")
+@click.option("--config", "-c", "config", default=None, metavar="ФАЙЛ",
+              help="Файл конфигурации (по умолчанию $MCU_CONFIG, ./mcu.yaml или встроенный для Десногорска).")
+@click.option("--verbose", "-v", is_flag=True, help="Подробный журнал.")
+@click.version_option(package_name="mcu-monitor", message="%(prog)s %(version)s")
+def app(config: Optional[str], verbose: bool) -> None:
+    state.config_path = config
+    state.verbose = verbose
+    state._settings = None
+    setup_logging(verbose)
