@@ -387,6 +387,8 @@ def replay(file: Path, db: Optional[str], tick: str) -> None:
     notes = []
     if report.out_of_order:
         notes.append(f"строк не по порядку времени: {report.out_of_order} (отсортированы)")
+    for start, end in report.clock_jumps:
+        notes.append(f"скачок времени: с {start:%Y-%m-%d %H:%M} до {end:%Y-%m-%d %H:%M} событий нет (часы переведены)")
     if report.unknown_reobservations:
         notes.append(f"повторных наблюдений неизвестных постов: {report.unknown_reobservations} (сохранены как новые)")
     for note in notes:

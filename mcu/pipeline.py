@@ -227,6 +227,7 @@ class Pipeline:
             )
             index[state.id] = state
             story_id = state.id
+            grown.add(story_id)  # a new story may be the second start of one already open
         else:
             state = index[story_id]
             index[story_id] = replace(
@@ -244,7 +245,9 @@ class Pipeline:
         """Fold together stories that turn out to be one (a copied rumour that began twice), unless an analyst
         split them apart; the story that alerted first (or the older one) absorbs the other."""
         apart = stories.kept_apart(session)
-        for story_id in sorted(grown):
+        queue = sorted(grown)
+        while queue:
+            story_id = queue.pop(0)
             for other in list(index.values()):
                 current = index.get(story_id)
                 if current is None:
@@ -267,6 +270,8 @@ class Pipeline:
                 )
                 del index[source.id]
                 grown.add(target.id)
+                if target.id not in queue:
+                    queue.append(target.id)  # the grown story may now match others too
 
     def _score_story(self, session: Session, story_id: int, now: datetime, history: History) -> Alert | None:
         members = stories.members(session, story_id)

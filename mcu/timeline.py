@@ -15,6 +15,7 @@ from mcu.clock import SimulatedClock
 from mcu.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
+JUMP = timedelta(days=2)  # a longer silence in a timeline is worth telling the user about (a typo in a year?)
 
 
 @dataclass
@@ -27,6 +28,7 @@ class TimelineReport:
     problems: list[RecordProblem] = field(default_factory=list)
     out_of_order: int = 0
     unknown_reobservations: int = 0
+    clock_jumps: list[tuple[datetime, datetime]] = field(default_factory=list)  # quiet gaps longer than JUMP
     alerts: list[Alert] = field(default_factory=list)
     start: datetime | None = None
     end: datetime | None = None
@@ -57,6 +59,9 @@ def load_timeline(path: Path, report: TimelineReport) -> list[Post]:
             report.out_of_order += 1
         latest = moment if latest is None else max(latest, moment)
     events.sort(key=event_time)
+    for before, after in zip(events, events[1:]):
+        if event_time(after) - event_time(before) > JUMP:
+            report.clock_jumps.append((event_time(before), event_time(after)))
     return events
 
 

@@ -13,7 +13,7 @@ from config import Settings
 from mcu.pipeline import Pipeline
 from mcu.timeline import TimelineReport, load_timeline, run_timeline
 from nlp import Analyzer
-from storage import Database, outbox, posts
+from storage import Database, outbox, posts, stories
 from tests.fakes.telegram import FakeBotApi, error
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -114,8 +114,9 @@ def test_timeline_with_bad_input_is_reported_not_fatal(settings: Settings, analy
     good = [p.to_record() for p in rumour_posts()[:3]]
     reobserved = dict(good[1], observed_at=(T0 + timedelta(hours=1)).isoformat(), metrics={"views": 9000, "likes": -4})
     unknown = dict(good[0], id="never-seen", observed_at=(T0 + timedelta(hours=2)).isoformat())
+    future = dict(good[0], id="typo-in-year", published_at=(T0 + timedelta(days=3650)).isoformat(), metrics={})
     lines = [json.dumps(good[2]), "{not json", json.dumps(good[0]), json.dumps(reobserved), json.dumps(unknown),
-             json.dumps({"id": "x"}), json.dumps(good[1])]
+             json.dumps({"id": "x"}), json.dumps(good[1]), json.dumps(future)]
     path = tmp_path / "timeline.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = TimelineReport()
@@ -123,7 +124,30 @@ def test_timeline_with_bad_input_is_reported_not_fatal(settings: Settings, analy
     run_timeline(Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False), events, report)
     assert report.skipped == 2 and report.out_of_order >= 1 and report.unknown_reobservations == 1
     assert any("отрицательное" in str(p) for p in report.problems)
+    assert len(report.clock_jumps) == 1 and report.end is not None and report.end > T0 + timedelta(days=3600)
     with sqlite_db.transaction() as session:
         stored = posts.posts_between(session, T0 - timedelta(days=1), T0 + timedelta(days=1))
         assert len(stored) == 4
         assert next(r for r in stored if r.external_id == "1").views == 9000
+
+
+def test_two_stories_that_turn_out_to_be_one_are_merged(settings: Settings, analyzer: Analyzer, sqlite_db: Database) -> None:
+    first = "В Десногорске закрывают роддом, рожать придётся ездить в Смоленск, об этом сказали в регистратуре"
+    second = "Сотрудницы больницы рассказали, что с весны женская консультация переезжает и мест не будет совсем"
+    items = [
+        Post(id="a", platform="vk", source="demo_gorod", published_at=T0, text=first),
+        Post(id="b", platform="ok", source="demo_desnogorsk", published_at=T0 + timedelta(minutes=5), text=second),
+        Post(id="c", platform="telegram", source="demo_desna_chat_feed", published_at=T0 + timedelta(minutes=40),
+             text=f"Перешлите всем! {first}. {second}"),
+    ]
+    pipeline = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False)
+    for index, post in enumerate(items):
+        pipeline.ingest([post], post.published_at)
+        pipeline.process(post.published_at + timedelta(minutes=1))
+        if index == 1:
+            with sqlite_db.transaction() as session:
+                assert len({r.story_id for r in posts.posts_between(session, T0, T0 + timedelta(hours=1))}) == 2
+    with sqlite_db.transaction() as session:
+        rows = posts.posts_between(session, T0, T0 + timedelta(hours=1))
+        assert len({r.story_id for r in rows}) == 1, "слух, начавшийся дважды, — одна история"
+        assert stories.corrections(session, rows[0].story_id)[0].author == "автоматически"
