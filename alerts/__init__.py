@@ -5,13 +5,16 @@ from alerts.decision import decide
 from alerts.digest import DigestData, OpenAppeal, TopicVolume, render_markdown
 from alerts.message import LEVEL_TITLES, fit_telegram, render
 from alerts.routing import route
-from alerts.sinks import ConsoleSink, Sink, TelegramSink, telegram_html
+from alerts.sinks import ConsoleSink, JsonlSink, Sink, TelegramSink, telegram_html
+from alerts.telegram_client import BotClient
 
 __all__ = [
     "LEVEL_TITLES",
     "Alert",
+    "BotClient",
     "ConsoleSink",
     "DigestData",
+    "JsonlSink",
     "OpenAppeal",
     "PreviousAlert",
     "Sink",

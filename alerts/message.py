@@ -42,9 +42,10 @@ def render(story: StoryView, tz: tzinfo, *, update: bool, previous_level: str | 
     return "\n".join(lines)
 
 
-def fit_telegram(text: str, limit: int = TELEGRAM_LIMIT) -> str:
-    """Telegram rejects longer messages; cut at a line end and say so."""
+def fit_telegram(text: str, limit: int = TELEGRAM_LIMIT, more: str | None = None) -> str:
+    """Telegram rejects longer messages; cut at a line end, say so, and point to the rest."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 20].rsplit("\n", 1)[0]
-    return cut + "\n… (сокращено)"
+    tail = f"\n… (сокращено; полностью: {more})" if more else "\n… (сокращено)"
+    cut = text[: limit - len(tail)].rsplit("\n", 1)[0]
+    return cut + tail

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
-from alerts.message import fit_telegram
+from alerts.message import TELEGRAM_LIMIT, fit_telegram
+from alerts.telegram_client import NOT_MODIFIED, BotClient
 from config.errors import DeliveryError
 from config.secret import Secret
 
 log = logging.getLogger(__name__)
+_URL = re.compile(r"https?://\S+")
 
 
 class Sink(Protocol):
     channel: str
 
-    def send(self, target: str, text: str) -> None:
-        """Deliver or raise ``DeliveryError``."""
+    def send(self, target: str, text: str, buttons: list[Any] | None = None) -> int | None:
+        """Deliver a new message and return its id where the channel has one; or raise ``DeliveryError``."""
+
+    def edit(self, target: str, message_id: int, text: str, buttons: list[Any] | None = None) -> None:
+        """Replace the text of a message sent before; or raise ``DeliveryError``."""
 
 
 class ConsoleSink:
@@ -29,56 +36,77 @@ class ConsoleSink:
     def __init__(self, write: Callable[[str], None]) -> None:
         self._write = write
 
-    def send(self, target: str, text: str) -> None:
+    def send(self, target: str, text: str, buttons: list[Any] | None = None) -> int | None:
+        self._write(text)
+        return None
+
+    def edit(self, target: str, message_id: int, text: str, buttons: list[Any] | None = None) -> None:
         self._write(text)
 
 
-def telegram_html(text: str) -> str:
-    """Escape post text for Telegram's HTML mode and make the first line bold."""
-    head, _, rest = fit_telegram(text, 4000).partition("\n")
-    return f"<b>{html.escape(head)}</b>\n{html.escape(rest)}" if rest else f"<b>{html.escape(head)}</b>"
+class JsonlSink:
+    """Appends each alert record to a JSON Lines file (for other systems to read); edits append too."""
+
+    channel = "jsonl"
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def send(self, target: str, text: str, buttons: list[Any] | None = None) -> int | None:
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            with self._path.open("a", encoding="utf-8") as handle:
+                handle.write(text.rstrip("\n") + "\n")
+        except OSError as exc:
+            raise DeliveryError(f"не удалось дописать {self._path}: {exc.strerror}") from None
+        return None
+
+    def edit(self, target: str, message_id: int, text: str, buttons: list[Any] | None = None) -> None:
+        self.send(target, text, buttons)
+
+
+def telegram_html(text: str, more: str | None = None) -> str:
+    """Escape everything for Telegram's HTML mode (post text is hostile), bold the first line; cut to fit."""
+    if more is None and (found := _URL.search(text)):
+        more = found.group(0)  # the story's first link: where the reader finds the rest
+    # Telegram counts UTF-16 units after entity parsing: an emoji is two, so keep a margin.
+    head, _, rest = fit_telegram(text, TELEGRAM_LIMIT - 96, more).partition("\n")
+    escape = lambda value: html.escape(value, quote=False)  # noqa: E731 - the three characters Telegram requires
+    return f"<b>{escape(head)}</b>\n{escape(rest)}" if rest else f"<b>{escape(head)}</b>"
 
 
 class TelegramSink:
-    """``sendMessage`` through the Bot API at a configured base URL; errors say whether to retry."""
+    """sendMessage / editMessageText with HTML and inline buttons; the message id makes later edits possible."""
 
     channel = "telegram"
 
     def __init__(self, base_url: str, token: Secret, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._token = token
-        self._client = client or httpx.Client(timeout=timeout)
+        self.bot = BotClient(base_url, token, timeout, client)
 
-    def send(self, target: str, text: str) -> None:
-        url = f"{self._base_url}/bot{self._token.reveal()}/sendMessage"
-        payload = {
-            "chat_id": target,
+    @staticmethod
+    def _payload(text: str, buttons: list[Any] | None) -> dict[str, Any]:
+        payload: dict[str, Any] = {
             "text": telegram_html(text),
             "parse_mode": "HTML",
             "link_preview_options": {"is_disabled": True},
         }
+        if buttons is not None:
+            payload["reply_markup"] = {"inline_keyboard": buttons}
+        return payload
+
+    def send(self, target: str, text: str, buttons: list[Any] | None = None) -> int | None:
+        result = self.bot.call("sendMessage", {"chat_id": target, **self._payload(text, buttons)})
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        log.info("telegram: сообщение %s в чат %s", message_id, target)
+        return int(message_id) if isinstance(message_id, int) else None
+
+    def edit(self, target: str, message_id: int, text: str, buttons: list[Any] | None = None) -> None:
         try:
-            response = self._client.post(url, json=payload)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"Telegram недоступен: {type(exc).__name__}") from None
-        log.info("telegram sendMessage chat=%s status=%s", target, response.status_code)
-        try:
-            body = response.json()
-        except ValueError:
-            raise DeliveryError(f"Telegram ответил не JSON (HTTP {response.status_code})") from None
-        if not isinstance(body, dict):
-            raise DeliveryError(f"Telegram ответил непонятно (HTTP {response.status_code})", response.status_code >= 500)
-        if body.get("ok") is True:
-            return
-        code = body.get("error_code", response.status_code)
-        raw_parameters = body.get("parameters")
-        parameters: dict[str, Any] = raw_parameters if isinstance(raw_parameters, dict) else {}
-        retryable = code == 429 or (isinstance(code, int) and code >= 500)
-        raise DeliveryError(
-            f"Telegram отклонил сообщение: {code} {body.get('description', '')}".strip(),
-            retryable,
-            parameters.get("retry_after"),
-        )
+            self.bot.call("editMessageText", {"chat_id": target, "message_id": message_id, **self._payload(text, buttons)})
+        except DeliveryError as exc:
+            if NOT_MODIFIED in str(exc):
+                return  # the chat already shows this text: nothing to do
+            raise
 
     def close(self) -> None:
-        self._client.close()
+        self.bot.close()

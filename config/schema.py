@@ -126,6 +126,7 @@ class TelegramBotSettings(SecretHolder):
     base_url: str = "https://api.telegram.org"
     token: Secret | None = None
     timeout: Duration = 10.0
+    poll_timeout: Duration = 25.0
 
     _token = field_validator("token", mode="before")(_secret)
 
@@ -280,8 +281,16 @@ class AlertSettings(Section):
     routes: list[RouteSettings] = Field(default_factory=list)
     update_min_new_posts: int = Field(default=10, ge=1)
     update_min_interval: Duration = 3600.0
+    group_wait: dict[Level, Duration] = Field(default_factory=lambda: {"critical": 0.0, "high": 120.0, "medium": 300.0})
+    quiet_hours: str | None = Field(default="22:00-07:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    repeat_interval: Duration = 3600.0
+    escalate_after: Duration = 7200.0
     console: bool = True
+    jsonl_path: str | None = None
     max_attempts: int = Field(default=8, ge=1)
+    chat_interval: Duration = 1.0
+    group_per_minute: int = Field(default=20, ge=1)
+    global_per_second: int = Field(default=25, ge=1)
 
 
 class DigestSettings(Section):

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
-from alerts import Alert, ConsoleSink, Sink, TelegramSink, decide
+from alerts import Alert, ConsoleSink, JsonlSink, Sink, TelegramSink, decide, render
 from collectors import Post
-from config import DeliveryError, Settings
+from config import Settings
 from nlp import Analyzer, Annotation, Lemmatizer, NerTagger
 from nlp.models import load_for
 from risk import (
@@ -29,6 +29,7 @@ from risk import (
     level_rank,
     merge,
 )
+from mcu.alerting import Alerting, jsonl_sink_path
 from mcu.history import History
 from storage import Database, outbox, posts, stories
 from storage import annotations as annotation_store
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 
 ANALYSIS_BATCH = 500
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
-MAX_BACKOFF = 3600.0
 AUTOMATIC = "автоматически"  # the author of corrections clustering makes by itself
 
 
@@ -121,9 +121,13 @@ class Pipeline:
         self.sinks: dict[str, Sink] = {}
         if settings.alerts.console and console is not None:
             self.sinks["console"] = ConsoleSink(console)
+        jsonl = jsonl_sink_path(settings)
+        if jsonl is not None:
+            self.sinks["jsonl"] = JsonlSink(jsonl)
         bot = settings.api.telegram_bot
         if telegram and bot.token is not None and bot.token.present:
             self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
+        self.alerting = Alerting(settings, self.sinks, deliver)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -167,6 +171,8 @@ class Pipeline:
                 stats.stories_scored += 1
                 if alert is not None:
                     stats.alerts.append(alert)
+        if self.deliver:  # a replay judges decisions; reminders belong to a living system
+            stats.alerts += self.review(now)
         return stats
 
     def _analyse_batch(
@@ -283,54 +289,30 @@ class Pipeline:
         if view is None:
             return None
         alert = decide(view, outbox.previous_alert(session, story_id), now, self.settings.alerts, self.tz)
-        if alert is not None:
-            outbox.save_alert(session, alert, self._targets(alert) if self.deliver else [])
-        return alert
+        return self.alerting.on_decision(session, alert, view) if alert is not None else None
 
-    def _targets(self, alert: Alert) -> list[tuple[str, str]]:
-        targets: list[tuple[str, str]] = []
-        if "console" in self.sinks:
-            targets.append(("console", "-"))
-        if "telegram" in self.sinks:
-            for role in alert.recipients:
-                settings = self.settings.roles.get(role)
-                for chat in settings.telegram_chats if settings else ():
-                    targets.append(("telegram", str(chat)))
-        return targets
+    def review(self, now: datetime) -> list[Alert]:
+        """Reminders and escalations of open alerts nobody took."""
+        with self.db.transaction() as session:
+            return self.alerting.review(
+                session, now,
+                lambda story_id: stories.view(session, story_id, self.topic_titles),
+                lambda view, told: render(view, self.tz, update=True, previous_level=told, new_posts=0),
+            )
 
     # --- deliver -------------------------------------------------------------------------------
 
     def dispatch(self, now: datetime) -> RunStats:
         """Send what the outbox holds; a failure is retried with backoff, never sent twice once accepted."""
         stats = RunStats()
-        while True:
+        more = True
+        while more:
             with self.db.transaction() as session:
-                due = outbox.due_messages(session, now)
-                if not due:
-                    break
-                for message in due:
-                    sink = self.sinks.get(message.channel)
-                    try:
-                        if sink is None:
-                            raise DeliveryError(f"канал {message.channel} не настроен")
-                        sink.send(message.target, message.text)
-                    except DeliveryError as exc:
-                        stats.failed += 1
-                        retry_at = self._retry_at(exc, message.attempts, now)
-                        outbox.mark_failed(session, message.id, str(exc), retry_at)
-                        log.warning("доставка %s → %s не удалась: %s", message.channel, message.target, exc)
-                    else:
-                        stats.sent += 1
-                        outbox.mark_sent(session, message.id, now)
-            if stats.failed:
-                break
+                sent, failed, more = self.alerting.dispatch(session, now)
+            stats.sent += sent
+            stats.failed += failed
+            more = more and not failed
         return stats
-
-    def _retry_at(self, exc: DeliveryError, attempts: int, now: datetime) -> datetime | None:
-        if not exc.retryable or attempts + 1 >= self.settings.alerts.max_attempts:
-            return None
-        delay = exc.retry_after if exc.retry_after else min(MAX_BACKOFF, 30.0 * 2**attempts)
-        return now + timedelta(seconds=float(delay))
 
     def close(self) -> None:
         for sink in self.sinks.values():

@@ -268,10 +268,16 @@ class OutboxRow(Base):
     """A message waiting for delivery; a row is marked sent only after the channel accepted it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_story_target", "story_id", "channel", "target"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="send", server_default="send")  # send | edit
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     channel: Mapped[str] = mapped_column(String(20))
     target: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
@@ -281,3 +287,73 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AlertStateRow(Base):
+    """Where a story's alert stands: who took it, whether it was escalated, when to remind."""
+
+    __tablename__ = "alert_states"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | taken | false_positive | closed
+    level: Mapped[str] = mapped_column(String(16))  # the highest level told
+    escalated_to: Mapped[str | None] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    acted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    notified_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last new message (not an edit)
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AlertMessageRow(Base):
+    """The one message that stands for a story in a chat: later news edits it in place."""
+
+    __tablename__ = "alert_messages"
+    __table_args__ = (UniqueConstraint("story_id", "channel", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SilenceRow(Base):
+    """No alerts for matching stories until ``ends_at`` (a planned water shutdown, a city event)."""
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str | None] = mapped_column(String(40))
+    place: Mapped[str | None] = mapped_column(String(100))
+    words: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+
+
+class AlertAuditRow(Base):
+    """Who did what to an alert and when: buttons, commands, escalations, silences."""
+
+    __tablename__ = "alert_audit"
+    __table_args__ = (Index("ix_alert_audit_story_id", "story_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(200))
+    chat: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class BotStateRow(Base):
+    """Small durable facts of the bot: the getUpdates offset, chats already reported as foreign."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -83,6 +83,7 @@ def test_daemon_collects_processes_and_stops_gracefully(tmp_path: Path) -> None:
         tmp_path,
         sources=[{"name": "лента", "kind": "replay", "path": str(feed), "interval": "1s", "jitter": 0}],
         scheduler={"process_interval": "1s", "dispatch_interval": "1s", "misfire_grace": "30s"},
+        alerts={"group_wait": {}, "quiet_hours": None},  # deliver at once whatever the hour of the test
     )
     assert mcu("--config", str(config), "init", cwd=tmp_path).returncode == 0
     env = guarded_environment()

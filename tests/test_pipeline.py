@@ -29,7 +29,9 @@ def with_bot(settings: Settings, fake: FakeBotApi, monkeypatch: pytest.MonkeyPat
     roles["deputy"] = roles["deputy"].model_copy(update={"telegram_chats": [111]})
     roles["incidents"] = roles["incidents"].model_copy(update={"telegram_chats": [222, 111]})
     api = settings.api.model_copy(update={"telegram_bot": bot})
-    return settings.model_copy(update={"api": api, "roles": roles})
+    # No group wait, quiet hours or pacing here: these tests are about durability (the lifecycle has its own).
+    alerts = settings.alerts.model_copy(update={"group_wait": {}, "quiet_hours": None, "chat_interval": 0.0})
+    return settings.model_copy(update={"api": api, "roles": roles, "alerts": alerts})
 
 
 def rumour_posts() -> list[Post]:
@@ -71,12 +73,13 @@ def test_alerts_reach_telegram_once_even_after_restart(settings: Settings, analy
         report = run_timeline(pipeline, rumour_posts(), TimelineReport())
         with sqlite_db.transaction() as session:
             counts = outbox.outbox_counts(session)
-        assert counts == {"sent": counts.get("sent", 0)} and counts["sent"] > len(report.alerts)
+        assert set(counts) <= {"sent", "superseded"} and counts["sent"] >= len(report.alerts)
         attempts = len(fake.sent())
-        delivered = [(m["chat_id"], m["text"]) for m in fake.sent()][1:]  # the first answer was the 429
-        assert len(delivered) == len(set(delivered)), "одно сообщение дважды"
-        assert {chat for chat, _ in delivered} <= {"111", "222"}
-        assert len(printed) == len(report.alerts)
+        delivered = [m["chat_id"] for m in fake.sent()][1:]  # the first answer was the 429
+        assert sorted(delivered) == ["111", "222"], "в каждый чат — одно новое сообщение, дальше правки"
+        edits = [r["payload"] for r in fake.requests if r["method"] == "editMessageText"]
+        assert len(report.alerts) == 1 or edits, "обновления правят сообщение на месте"
+        assert len(printed) >= len(report.alerts)
         # a restart finds nothing left to send
         restarted = Pipeline(configured, sqlite_db, analyzer=analyzer, console=printed.append)
         assert restarted.dispatch(T0 + timedelta(days=1)).sent == 0
