@@ -27,7 +27,7 @@ from config import (
     mask_secrets,
     parse_duration,
 )
-from mcu import stories_cli  # noqa: F401  (registers `mcu stories` and `mcu calibrate`)
+from mcu import alerts_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, err, log, out, state
@@ -133,18 +133,21 @@ def _collection(settings: Settings, db: Database) -> Collection:
 @app.command()
 def run() -> None:
     """Запустить демон: сбор по расписанию, разбор, оповещения, сводки. Остановка — Ctrl+C или SIGTERM."""
-    from mcu.daemon import build_scheduler, run_forever
+    from mcu.daemon import build_scheduler, run_forever, start_listener
 
     settings = state.settings
     pipeline = _pipeline(settings)
     collection = _collection(settings, pipeline.db)
     scheduler = build_scheduler(pipeline, collection, WallClock())
+    stop_listener = start_listener(pipeline, WallClock())
     collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
     log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
     try:
         run_forever(scheduler)
     finally:
+        if stop_listener is not None:
+            stop_listener()
         collection.close()
         pipeline.close()
         pipeline.db.dispose()

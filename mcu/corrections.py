@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import InputError, Settings
+from mcu.alerting import Alerting
 from nlp import Lemmatizer, normalize
 from risk import StoryMatcher, fingerprint
 from storage import Database, stories
@@ -99,11 +100,17 @@ class Splitter:
         return new.id, len(moving)
 
 
-def mark_story(db: Database, story_id: int, verdict: str, author: str, now: datetime) -> str:
-    """Record an analyst's verdict (``taken``, ``false``, ``closed``); returns its Russian title."""
+def mark_story(db: Database, story_id: int, verdict: str, author: str, now: datetime,
+               alerting: Alerting | None = None) -> str:
+    """Record an analyst's verdict (``taken``, ``false``, ``closed``); returns its Russian title.
+
+    A story that alerted gets what its buttons would do (state, audit, messages updated); any story gets the label.
+    """
     if verdict not in VERDICTS:
         raise InputError(f"вердикт {verdict!r}: пишите taken, false или closed")
     with db.transaction() as session:
         target = _open_story(session, story_id)
-        stories.add_feedback(session, target, VERDICTS[verdict], author, now)
+        acted = alerting is not None and alerting.act(session, target, VERDICTS[verdict], author, now, chat="CLI")
+        if not acted:
+            stories.add_feedback(session, target, VERDICTS[verdict], author, now)
     return VERDICT_TITLES[VERDICTS[verdict]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -15,7 +16,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from alerts import TelegramSink
 from config import MCUError, Settings
+from mcu.bot import BotPoller, run_polling
 from mcu.clock import Clock
 from mcu.collection import Collection
 from mcu.digests import build_digest, default_digest_path, write_digest
@@ -120,6 +123,25 @@ def build_scheduler(
 
         scheduler.add_job(_guarded(f"digest:{period}", digest), trigger, id=f"digest:{period}")
     return scheduler
+
+
+def start_listener(pipeline: Pipeline, clock: Clock) -> Callable[[], None] | None:
+    """A thread long-polling the bot for button presses (when a bot is configured); returns its stop."""
+    sink = pipeline.sinks.get("telegram")
+    if not isinstance(sink, TelegramSink):
+        return None
+    settings = pipeline.settings
+    poller = BotPoller(settings, pipeline.db, pipeline.alerting, sink.bot, clock.now)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_polling, args=(poller, stop, settings.api.telegram_bot.poll_timeout),
+                              name="bot-listener", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(timeout=settings.api.telegram_bot.poll_timeout + settings.api.telegram_bot.timeout)
+
+    return halt
 
 
 def run_forever(scheduler: BaseScheduler) -> None:

@@ -151,11 +151,13 @@ def stories_split(story_id: int, posts: tuple[int, ...], by: Optional[str]) -> N
 def stories_mark(story_id: int, verdict: str, by: Optional[str]) -> None:
     """Отметить историю: taken — взята в работу, false — ложное срабатывание, closed — закрыта.
     Отметки false — метки для `mcu calibrate`."""
+    from mcu.alerting import Alerting
     from mcu.corrections import mark_story
 
-    db = open_database(state.settings)
+    settings = state.settings
+    db = open_database(settings)
     try:
-        title = mark_story(db, story_id, verdict, _author(by), WallClock().now())
+        title = mark_story(db, story_id, verdict, _author(by), WallClock().now(), Alerting(settings, {}))
     finally:
         db.dispose()
     out.print(f"История №{story_id}: {title}.")
