@@ -283,8 +283,8 @@ class AlertSettings(Section):
     update_min_interval: Duration = 3600.0
     group_wait: dict[Level, Duration] = Field(default_factory=lambda: {"critical": 0.0, "high": 120.0, "medium": 300.0})
     quiet_hours: str | None = Field(default="22:00-07:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
-    repeat_interval: Duration = 3600.0
-    escalate_after: Duration = 7200.0
+    repeat_interval: Duration = 3 * 3600.0
+    escalate_after: Duration = 3600.0
     console: bool = True
     jsonl_path: str | None = None
     max_attempts: int = Field(default=8, ge=1)

@@ -24,6 +24,7 @@ from alerts.ratelimit import ChatLimiter
 from config import DeliveryError, Settings
 from risk import StoryView
 from storage import alert_state, outbox, stories
+from storage.models import AlertStateRow
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 3600.0
@@ -103,7 +104,7 @@ class Alerting:
         status = state.status if state is not None else "open"
         if status in FINAL and not alert.update:
             return None
-        remind_at = alert.at + timedelta(seconds=self.alerts.repeat_interval) if status == "open" else None
+        remind_at = self._next_reminder(state, alert.at) if status == "open" else None
         new_message = self._queue(session, alert, status, remind_at, notify=False)
         alert_state.note_alert(session, alert.story_id, alert.level, alert.at, new_message=new_message, remind_at=remind_at)
         return alert
@@ -115,8 +116,8 @@ class Alerting:
         for state in alert_state.due_reminders(session, now):
             view = view_of(state.story_id)
             previous = outbox.previous_alert(session, state.story_id)
-            if view is None or previous is None:
-                state.remind_at = None
+            if view is None or previous is None or view.assessment.level == "low":
+                state.remind_at = None  # the story calmed down by itself: nothing left to remind of
                 continue
             roles = previous.recipients
             upper = next_level(state.level)
@@ -130,13 +131,21 @@ class Alerting:
                 heading = "Напоминание: никто не взял в работу"
             alert = Alert(state.story_id, view.assessment.level, now, roles, True, view.assessment.reasons,
                           render(view, state.level), view.post_count)
-            remind_at = now + timedelta(seconds=self.alerts.repeat_interval)
+            remind_at = self._next_reminder(state, now)
             self._queue(session, alert, "open", remind_at, notify=True, heading=heading)
             alert_state.note_alert(session, state.story_id, state.level, now, new_message=True, remind_at=remind_at)
             alert_state.audit(session, state.story_id, "escalated" if escalate else "reminded", "система", now,
                               detail=", ".join(roles))
             made.append(alert)
         return made
+
+    def _next_reminder(self, state: AlertStateRow | None, now: datetime) -> datetime:
+        """The next repeat, or the escalation if it comes first and has not happened yet."""
+        repeat = now + timedelta(seconds=self.alerts.repeat_interval)
+        if state is not None and state.escalated_to is not None:
+            return repeat
+        first = state.first_at if state is not None else now
+        return min(repeat, max(now, first + timedelta(seconds=self.alerts.escalate_after)))
 
     # --- people's actions -----------------------------------------------------------------------------
 
