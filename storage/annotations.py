@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from nlp.annotation import Annotation, Entity, Sentiment, TopicScore
-from storage.models import AnnotationRow
+from storage.models import AnnotationRow, PostRow
 
 
 def save_annotation(session: Session, post_id: int, version: int, annotation: Annotation, at: datetime) -> None:
@@ -29,6 +29,8 @@ def save_annotation(session: Session, post_id: int, version: int, annotation: An
     row.model_version = annotation.model_version
     row.analysed_at = at
     session.add(row)
+    # Done for this version; an edit that arrived meanwhile (a higher version) keeps the post waiting.
+    session.execute(update(PostRow).where(PostRow.id == post_id, PostRow.version <= version).values(needs_analysis=False))
 
 
 def to_annotation(row: AnnotationRow, external_id: str) -> Annotation:

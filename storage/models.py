@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -105,6 +106,7 @@ class PostRow(Base):
         UniqueConstraint("platform", "source", "external_id", name="uq_posts_identity"),
         Index("ix_posts_published_at", "published_at"),
         Index("ix_posts_story_id", "story_id"),
+        Index("ix_posts_needs_analysis", "needs_analysis"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -126,6 +128,8 @@ class PostRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    # New or edited since its last analysis: an indexed flag, so finding work does not scan the whole store.
+    needs_analysis: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class PostVersionRow(Base):
@@ -194,7 +198,7 @@ class StoryRow(Base):
     """One event told by many posts; its score and level are recomputed as it grows."""
 
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_last_seen_at", "last_seen_at"),)
+    __table_args__ = (Index("ix_stories_last_seen_at", "last_seen_at"), Index("ix_stories_rescore", "rescore"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text)
@@ -213,7 +217,7 @@ class StoryRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Set when the story was folded into another one (automatically or by an analyst); it then takes no posts.
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
-    # Membership changed without a new post (merge, split): score it again on the next pass.
+    # A post joined, changed or was re-measured, or membership changed: score it again on the next pass.
     rescore: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from collectors.post import METRIC_NAMES, Metrics, Post
 from collectors.source import KnownPost
 from risk.scoring import level_rank
-from storage.models import AnnotationRow, MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
+from storage.models import MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,7 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
             for found in session.scalars(query):
                 existing[(found.platform, found.source, found.external_id)] = found
     result = SaveResult()
+    touched: set[int] = set()
     for post in batch:
         seen_at = post.observed_at or now
         row = existing.get(_identity(post))
@@ -119,6 +120,9 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
             row.text = post.text
             row.version += 1
             row.edited_at = seen_at
+            row.needs_analysis = True
+        if newer and row.story_id is not None:
+            touched.add(row.story_id)  # new metrics or text: its story's risk may have changed
         if newer:
             row.last_seen_at = seen_at
             row.deleted_at = None  # seen again: whatever we thought, it is there
@@ -131,6 +135,8 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
             refreshed=int(not edited),
             snapshots=_snapshot(session, row, post.metrics, seen_at),
         )
+    if touched:
+        session.execute(update(StoryRow).where(StoryRow.id.in_(sorted(touched))).values(rescore=True))
     return result
 
 
@@ -138,8 +144,7 @@ def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
     """Posts never analysed, or edited since their analysis; parents before comments, oldest first."""
     query = (
         select(PostRow)
-        .outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
-        .where(or_(AnnotationRow.post_id.is_(None), AnnotationRow.post_version < PostRow.version))
+        .where(PostRow.needs_analysis.is_(True))
         .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
         .limit(limit)
     )
@@ -150,8 +155,7 @@ def count_pending_analysis(session: Session) -> int:
     query = (
         select(func.count())
         .select_from(PostRow)
-        .outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
-        .where(or_(AnnotationRow.post_id.is_(None), AnnotationRow.post_version < PostRow.version))
+        .where(PostRow.needs_analysis.is_(True))
     )
     return int(session.scalar(query) or 0)
 
@@ -160,8 +164,7 @@ def pending_by_source(session: Session) -> dict[tuple[str, str], int]:
     """Posts waiting for analysis per (platform, source handle), for `status`."""
     query = (
         select(PostRow.platform, PostRow.source, func.count())
-        .outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
-        .where(or_(AnnotationRow.post_id.is_(None), AnnotationRow.post_version < PostRow.version))
+        .where(PostRow.needs_analysis.is_(True))
         .group_by(PostRow.platform, PostRow.source)
     )
     return {(platform, source): int(count) for platform, source, count in session.execute(query)}

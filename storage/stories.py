@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from risk.scoring import level_rank
@@ -66,6 +66,7 @@ def create_story(
         reasons=[],
         factors={"negativity": 1.0 if negative else 0.0},
         updated_at=at,
+        rescore=True,
     )
     session.add(row)
     session.flush()
@@ -81,6 +82,7 @@ def add_post(session: Session, story_id: int, post_id: int, places: Sequence[str
     if post.story_id != story_id:
         post.story_id = story_id
         story.post_count += 1
+    story.rescore = True
     if places:
         story.places = list(dict.fromkeys([*story.places, *places]))
     story.last_seen_at = max(story.last_seen_at, at)
@@ -132,9 +134,8 @@ def members(session: Session, story_id: int) -> list[Member]:
 
 
 def stale_story_ids(session: Session) -> list[int]:
-    """Stories with a post seen (new, edited or re-measured) after the story was last scored."""
-    newer = exists().where(PostRow.story_id == StoryRow.id, PostRow.last_seen_at > StoryRow.updated_at)
-    query = select(StoryRow.id).where(StoryRow.merged_into.is_(None), or_(newer, StoryRow.rescore.is_(True)))
+    """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan)."""
+    query = select(StoryRow.id).where(StoryRow.rescore.is_(True), StoryRow.merged_into.is_(None))
     return list(session.scalars(query.order_by(StoryRow.id)))
 
 

@@ -1,4 +1,4 @@
-"""alerts: message ids for edits in place, alert states, silences, audit, bot state
+"""alerts: message ids for edits in place, alert states, silences, audit, bot state; indexed work flags
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('needs_analysis', sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch_op.create_index('ix_posts_needs_analysis', ['needs_analysis'], unique=False)
+    # Posts already analysed at their current version have no work left.
+    op.execute("UPDATE posts SET needs_analysis = NOT EXISTS (SELECT 1 FROM annotations a "
+               "WHERE a.post_id = posts.id AND a.post_version >= posts.version)")
+    with op.batch_alter_table('stories', schema=None) as batch_op:
+        batch_op.create_index('ix_stories_rescore', ['rescore'], unique=False)
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('story_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='send'))
@@ -78,6 +86,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('stories', schema=None) as batch_op:
+        batch_op.drop_index('ix_stories_rescore')
+    with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_needs_analysis')
+        batch_op.drop_column('needs_analysis')
     op.drop_table('bot_state')
     with op.batch_alter_table('alert_audit', schema=None) as batch_op:
         batch_op.drop_index('ix_alert_audit_story_id')
