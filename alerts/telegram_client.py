@@ -25,9 +25,18 @@ class BotClient:
 
     def call(self, method: str, payload: dict[str, Any], timeout: float | None = None) -> Any:
         """The ``result`` of a successful call; ``DeliveryError`` says whether trying again can help."""
+        return self._post(method, timeout, json=payload)
+
+    def upload(self, method: str, fields: dict[str, Any], field: str, filename: str, content: bytes, mime: str,
+               timeout: float | None = None) -> Any:
+        """sendPhoto / sendDocument with the file in multipart/form-data."""
+        data = {key: str(value) for key, value in fields.items()}
+        return self._post(method, timeout, data=data, files={field: (filename, content, mime)})
+
+    def _post(self, method: str, timeout: float | None, **body: Any) -> Any:
         url = f"{self._base_url}/bot{self._token.reveal()}/{method}"
         try:
-            response = self._client.post(url, json=payload, timeout=timeout or self._timeout)
+            response = self._client.post(url, timeout=timeout or self._timeout, **body)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"Telegram недоступен: {type(exc).__name__}") from None
         log.debug("telegram %s status=%s", method, response.status_code)

@@ -294,9 +294,12 @@ class AlertSettings(Section):
 
 
 class DigestSettings(Section):
-    daily_at: str = Field(default="09:00", pattern=r"^\d{1,2}:\d{2}$")
+    daily_at: str = Field(default="08:00", pattern=r"^\d{1,2}:\d{2}$")
     weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_at: str = Field(default="09:00", pattern=r"^\d{1,2}:\d{2}$")
     roles: list[str] = Field(default_factory=list)
+    formats: list[Literal["md", "html", "docx", "xlsx"]] = Field(default_factory=lambda: ["docx", "html"], min_length=1)
+    send: bool = True
     out_dir: str = "digests"
 
 

@@ -108,7 +108,7 @@ def demo(workdir: Path) -> None:
     first = sum(1 for a in report.alerts if not a.update)
     table.add_row("Оповещений", f"{first} новых, {len(report.alerts) - first} обновлений")
     table.add_row("База данных", str(result.database))
-    table.add_row("Сводка за неделю", str(result.digest))
+    table.add_row("Сводка за неделю", ", ".join(str(p) for p in result.digests) or str(result.digest))
     out.print(table)
     for problem in report.problems:
         err.print(str(problem), style="dim")
@@ -584,7 +584,8 @@ def status() -> None:
 @click.option("--from", "date_from", default=None, metavar="ДАТА", help="Начало периода (2026-01-01); по умолчанию — неделя назад.")
 @click.option("--to", "date_to", default=None, metavar="ДАТА", help="Конец периода (не включая); по умолчанию — сейчас.")
 @click.option("--topic", default=None, metavar="КОД", help="Только эта тема (housing, npp, …).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True, help="Формат файла.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True,
+              help="Формат файла: jsonl, csv или xlsx (Excel с фильтрами).")
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
 def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str, output: Optional[Path]) -> None:
     """Выгрузить посты, истории или оповещения (KIND: posts, stories, alerts) за период — для запросов ЦУР."""
@@ -602,7 +603,7 @@ def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: O
     try:
         with db.transaction() as session:
             source = {"posts": reports.export_posts, "stories": reports.export_stories, "alerts": reports.export_alerts}[kind]
-            count = write_records(source(session, start, end, topic), fmt, output)
+            count = write_records(source(session, start, end, topic), fmt, output, kind=kind)
     finally:
         db.dispose()
     err.print(f"Выгружено записей: {count}" + (f" в {output}" if output else ""))
@@ -613,23 +614,43 @@ def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: O
 
 @app.command()
 @click.option("--period", type=click.Choice(["day", "week"]), default="day", show_default=True, help="Период сводки.")
-@click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True, help="Формат: md (Markdown).")
+@click.option("--from", "date_from", default=None, metavar="ДАТА", help="Начало своего периода (вместе с --to).")
+@click.option("--to", "date_to", default=None, metavar="ДАТА", help="Конец периода (по умолчанию — сейчас).")
+@click.option("--end", default=None, metavar="ДАТА", hidden=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "docx", "xlsx"]), default="md", show_default=True,
+              help="Формат: md, html (один файл с графиками), docx (справка), xlsx (таблицы с фильтрами).")
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Файл сводки (по умолчанию — в каталоге digest.out_dir).")
-@click.option("--end", default=None, metavar="ДАТА", help="Конец периода (по умолчанию — сейчас).")
-def digest(period: str, fmt: str, output: Optional[Path], end: Optional[str]) -> None:
-    """Сводка информационных рисков за сутки или неделю."""
-    from mcu.digests import build_digest, default_digest_path, write_digest
+@click.option("--send", is_flag=True, help="Отправить в Telegram ролям digest.roles: график с итогом и файл.")
+def digest(period: str, date_from: Optional[str], date_to: Optional[str], end: Optional[str], fmt: str,
+           output: Optional[Path], send: bool) -> None:
+    """Сводка информационных рисков за сутки, неделю или свой период: темы, тональность, главные истории
+    с причинами и ссылками, жалобы без ответа, повторяющиеся проблемы, оповещения и покрытие."""
+    from alerts import TelegramSink
+    from alerts.digest.charts import all_charts
+    from mcu.digests import build_digest, default_digest_path, send_digest, write_digest
 
     settings = state.settings
-    moment = _parse_moment(end, settings, "--end") or datetime.now(timezone.utc)
+    moment = _parse_moment(date_to or end, settings, "--to") or datetime.now(timezone.utc)
+    start = _parse_moment(date_from, settings, "--from")
     db = open_database(settings)
     try:
-        data = build_digest(db, settings, period, moment)
+        data = build_digest(db, settings, period, moment, start)
     finally:
         db.dispose()
-    path = write_digest(data, settings, output or default_digest_path(settings, period, moment))
+    charts = all_charts(data) if fmt in ("html", "docx") or send else None
+    path = write_digest(data, settings, output or default_digest_path(settings, period, moment, fmt), fmt, charts)
     out.print(f"Сводка записана: {path}")
+    if send:
+        bot = settings.api.telegram_bot
+        if bot.token is None or not bot.token.present:
+            raise InputError("для --send нужен токен бота: api.telegram_bot.token")
+        sink = TelegramSink(bot.base_url, bot.token, bot.timeout)
+        try:
+            chats = send_digest(settings, data, [path], sink.bot, charts)
+        finally:
+            sink.close()
+        out.print(f"Сводка отправлена в Telegram: чатов {chats}")
 
 
 # --- entry point ----------------------------------------------------------------------------------

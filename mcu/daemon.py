@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -21,7 +22,8 @@ from config import MCUError, Settings
 from mcu.bot import BotPoller, run_polling
 from mcu.clock import Clock
 from mcu.collection import Collection
-from mcu.digests import build_digest, default_digest_path, write_digest
+from alerts.digest.charts import all_charts
+from mcu.digests import build_digest, default_digest_path, send_digest, write_digest
 from mcu.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -110,19 +112,30 @@ def build_scheduler(
                       id="process", next_run_time=start + timedelta(seconds=1))
     scheduler.add_job(_guarded("dispatch", dispatch), IntervalTrigger(seconds=settings.scheduler.dispatch_interval),
                       id="dispatch", next_run_time=start + timedelta(seconds=2))
-    hour, minute = (int(part) for part in settings.digest.daily_at.split(":"))
-    for period, trigger in (
-        ("day", CronTrigger(hour=hour, minute=minute, timezone=settings.town.tz)),
-        ("week", CronTrigger(day_of_week=settings.digest.weekly_day, hour=hour, minute=minute, timezone=settings.town.tz)),
-    ):
+    for period, at in (("day", settings.digest.daily_at), ("week", settings.digest.weekly_at)):
+        hour, minute = (int(part) for part in at.split(":"))
+        days = settings.digest.weekly_day if period == "week" else "*"
+        trigger = CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=settings.town.tz)
 
         def digest(period: str = period) -> None:
-            now: datetime = clock.now()
-            path = write_digest(build_digest(pipeline.db, settings, period, now), settings, default_digest_path(settings, period, now))
-            log.info("сводка %s записана: %s", period, path)
+            paths = produce_digests(pipeline, settings, period, clock.now())
+            log.info("сводка %s: %s", period, ", ".join(str(p) for p in paths))
 
         scheduler.add_job(_guarded(f"digest:{period}", digest), trigger, id=f"digest:{period}")
     return scheduler
+
+
+def produce_digests(pipeline: Pipeline, settings: Settings, period: str, now: datetime) -> list[Path]:
+    """The period's digest in every configured format, sent to the digest roles when a bot is configured."""
+    data = build_digest(pipeline.db, settings, period, now)
+    charts = all_charts(data)
+    paths = [write_digest(data, settings, default_digest_path(settings, period, now, fmt), fmt, charts)
+             for fmt in settings.digest.formats]
+    sink = pipeline.sinks.get("telegram")
+    if settings.digest.send and isinstance(sink, TelegramSink) and any(
+            settings.roles[r].telegram_chats for r in settings.digest.roles if r in settings.roles):
+        send_digest(settings, data, paths, sink.bot, charts)
+    return paths
 
 
 def start_listener(pipeline: Pipeline, clock: Clock) -> Callable[[], None] | None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from alerts import Alert
 from config import Settings
-from mcu.digests import build_digest, write_digest
+from alerts.digest.charts import all_charts
+from mcu.digests import FORMATS, build_digest, write_digest
 from mcu.pipeline import Pipeline
 from mcu.timeline import TimelineReport, load_timeline, run_timeline
 from storage import Database, sources, stories, upgrade
@@ -30,6 +31,7 @@ class DemoResult:
     database: Path
     digest: Path
     stories_by_level: dict[str, int]
+    digests: tuple[Path, ...] = ()  # the week's digest in every format
 
 
 def demo_data_path() -> Path:
@@ -77,9 +79,12 @@ def run_demo(
         # The digest covers the week that ends at midnight after the last post.
         local_end = end.astimezone(settings.town.tz)
         week_end = datetime.combine(local_end.date() + timedelta(days=1), time(0), settings.town.tz)
-        digest = write_digest(build_digest(db, settings, "week", week_end), settings, workdir / "digest-week.md")
+        week = build_digest(db, settings, "week", week_end)
+        charts = all_charts(week)
+        digests = [write_digest(week, settings, workdir / f"digest-week.{fmt}", fmt, charts) for fmt in FORMATS]
+        digest = digests[0]
         pipeline.close()
     finally:
         db.dispose()
-    return DemoResult(report, database, digest, dict(levels))
+    return DemoResult(report, database, digest, dict(levels), tuple(digests))
 

@@ -103,7 +103,7 @@ def test_collect_process_status_export_digest(tmp_path: Path) -> None:
     digest = run("digest", "--period", "week", "--end", "2026-01-16T00:00:00+03:00", "-o", str(tmp_path / "d.md"))
     assert digest.returncode == 0, digest.stderr
     text = (tmp_path / "d.md").read_text(encoding="utf-8")
-    assert "# Сводка информационных рисков: Десногорск, за неделю" in text and "ЖКХ" in text
+    assert "# Справка об информационных рисках: Десногорск, за неделю" in text and "ЖКХ" in text
 
 
 def test_collect_reports_a_missing_file_and_status_shows_it(tmp_path: Path) -> None:

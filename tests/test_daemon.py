@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
@@ -41,7 +42,8 @@ def test_jobs_come_from_config(settings: Settings, sqlite_db: Database) -> None:
         for job in jobs.values():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 300
         assert jobs["collect:a"].trigger.interval.total_seconds() == 300
-        assert "hour='9'" in str(jobs["digest:day"].trigger) and "day_of_week='mon'" in str(jobs["digest:week"].trigger)
+        assert "hour='8'" in str(jobs["digest:day"].trigger)  # daily at 08:00, weekly on Monday at 09:00
+        assert "day_of_week='mon'" in str(jobs["digest:week"].trigger) and "hour='9'" in str(jobs["digest:week"].trigger)
     finally:
         scheduler.shutdown(wait=False)
 
@@ -108,3 +110,23 @@ def test_daemon_collects_processes_and_stops_gracefully(tmp_path: Path) -> None:
     # a restart resumes from the cursor: nothing is collected twice
     again = mcu("--config", str(config), "collect", "--once", cwd=tmp_path)
     assert "записей 0" in again.stdout
+
+
+def test_digest_job_writes_every_configured_format_and_sends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             settings: Settings, sqlite_db: Database) -> None:
+    from mcu.daemon import produce_digests
+    from tests.fakes.telegram import FakeBotApi
+
+    with FakeBotApi() as fake:
+        monkeypatch.setenv("MCU_BOT_TOKEN_TEST", fake.token)
+        bot = settings.api.telegram_bot.model_validate({"base_url": fake.base_url, "token": {"env": "MCU_BOT_TOKEN_TEST"}})
+        roles = dict(settings.roles)
+        roles["deputy"] = roles["deputy"].model_copy(update={"telegram_chats": [111]})
+        digest = settings.digest.model_copy(update={"out_dir": str(tmp_path), "formats": ["docx", "xlsx"]})
+        configured = settings.model_copy(update={"api": settings.api.model_copy(update={"telegram_bot": bot}),
+                                                 "roles": roles, "digest": digest})
+        pipeline = Pipeline(configured, sqlite_db)
+        paths = produce_digests(pipeline, configured, "week", datetime(2026, 1, 19, 6, tzinfo=timezone.utc))
+        pipeline.close()
+        assert [p.suffix for p in paths] == [".docx", ".xlsx"] and all(p.exists() for p in paths)
+        assert sorted(f["method"] for f in fake.files()) == ["sendDocument", "sendDocument", "sendPhoto"]

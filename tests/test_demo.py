@@ -36,14 +36,16 @@ def _story_of(db: Database, key: tuple[str, str, str]) -> StoryRow | None:
 def test_demo_prints_alerts_and_where_things_are(demo: tuple[Path, str]) -> None:
     out, stdout = demo
     assert "Информационный риск" in stdout and "Почему:" in stdout
-    assert str(out / "mcu.db") in stdout and str(out / "digest-week.md") in stdout
+    assert str(out / "mcu.db") in stdout
+    for fmt in ("md", "html", "docx", "xlsx"):
+        assert str(out / f"digest-week.{fmt}") in stdout and (out / f"digest-week.{fmt}").stat().st_size > 0
     assert "Историй по пиковому уровню" in stdout
 
 
 def test_demo_digest_is_readable(demo: tuple[Path, str]) -> None:
     out, _ = demo
     text = (out / "digest-week.md").read_text(encoding="utf-8")
-    assert text.startswith("# Сводка информационных рисков: Десногорск, за неделю")
+    assert text.startswith("# Справка об информационных рисках: Десногорск, за неделю")
     for heading in ("## Коротко", "## Главные истории", "## Темы", "## Тональность", "## Жалобы и вопросы без ответа"):
         assert heading in text
     assert "АЭС и радиационная безопасность" in text and "https://" in text
