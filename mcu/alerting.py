@@ -116,8 +116,9 @@ class Alerting:
         for state in alert_state.due_reminders(session, now):
             view = view_of(state.story_id)
             previous = outbox.previous_alert(session, state.story_id)
-            if view is None or previous is None or view.assessment.level == "low":
-                state.remind_at = None  # the story calmed down by itself: nothing left to remind of
+            quiet_since = now - timedelta(seconds=self.settings.risk.story_window)
+            if view is None or previous is None or view.assessment.level == "low" or view.last_seen_at < quiet_since:
+                state.remind_at = None  # the story calmed down or went silent: nothing left to remind of
                 continue
             roles = previous.recipients
             upper = next_level(state.level)

@@ -171,7 +171,7 @@ class Pipeline:
                 stats.stories_scored += 1
                 if alert is not None:
                     stats.alerts.append(alert)
-        if self.deliver:  # a replay judges decisions; reminders belong to a living system
+        if self.deliver and "telegram" in self.sinks:  # reminders are for people; a replay or a log needs none
             stats.alerts += self.review(now)
         return stats
 

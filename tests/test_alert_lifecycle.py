@@ -284,3 +284,16 @@ def test_the_token_never_leaks(settings: Settings, fake: FakeBotApi) -> None:
         sink.send("1", "текст")
     assert fake.token not in str(caught.value)
     sink.close()
+
+
+def test_a_story_gone_silent_stops_reminding(settings: Settings, analyzer: Analyzer, sqlite_db: Database,
+                                             fake: FakeBotApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    configured = lifecycle_settings(settings, fake, monkeypatch, repeat_interval=1800.0, escalate_after=7 * 86400.0)
+    pipeline = Pipeline(configured, sqlite_db, analyzer=analyzer)
+    grow(pipeline, 4)
+    assert step(pipeline, [], 60), "через полчаса тишины — напоминание"
+    count = len(fake.sent())
+    assert step(pipeline, [], 60 * 49) == [] and len(fake.sent()) == count, "история молчит двое суток — хватит"
+    with sqlite_db.transaction() as session:
+        state = alert_state.state(session, 1)
+        assert state is not None and state.status == "open" and state.remind_at is None
