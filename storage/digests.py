@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 
@@ -84,7 +85,10 @@ def _story_lines(session: Session, rows: list[StoryRow], start: datetime, end: d
             continue
         telling = sorted((m for m in found if not m.is_comment and m.excerpt),
                          key=lambda m: (-(m.views + 5 * m.engagement), m.published_at))[:3]
-        lines.append(StoryLine(shown, _status(row, start, end), tuple((m.excerpt, m.url) for m in telling)))
+        # A weekly review judges a story by the worst it got, not by how it looks once it has calmed down.
+        peak = replace(shown.assessment, score=max(row.peak_score, row.score), level=row.peak_level)
+        lines.append(StoryLine(replace(shown, assessment=peak), _status(row, start, end),
+                               tuple((m.excerpt, m.url) for m in telling)))
     return tuple(lines)
 
 

@@ -42,6 +42,7 @@ def test_digest_counts_what_the_store_holds(settings: Settings, filled: Database
     assert data.relevant == 6 and sum(v.count for v in data.topics) == 6 and sum(v.count for v in data.sentiment) == 6
     assert [v.key for v in data.sentiment] == ["negative", "neutral", "positive"]
     assert data.stories and data.stories[0].story.topic == "npp" and data.stories[0].status == "new"
+    assert data.stories[0].story.assessment.level in {"high", "critical"}, "в сводке — пиковый уровень истории"
     assert data.stories[0].excerpts and data.stories[0].excerpts[0][1].startswith("https://example.test/")
     assert data.new_stories == 1 and data.continuing_stories == 0
     assert data.alerts.first == 1 and data.alerts.sent >= 1 and data.alerts.taken == 1
