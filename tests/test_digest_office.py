@@ -304,3 +304,20 @@ def test_export_xlsx_without_records_is_a_valid_empty_sheet(tmp_path: Path) -> N
     target = tmp_path / "posts.xlsx"
     assert write_records(iter([]), "xlsx", target, kind="posts") == 0
     assert openpyxl.load_workbook(target).sheetnames == ["posts"]
+
+
+def test_docx_drops_pictographs_the_document_font_cannot_print() -> None:
+    from dataclasses import replace as replaced
+    from io import BytesIO
+    from zoneinfo import ZoneInfo
+
+    import docx
+
+    from alerts.digest.word import render_docx
+    from tests.digest_sample import sample_digest
+
+    data = sample_digest()
+    line = data.stories[0]
+    data = replaced(data, stories=(replaced(line, excerpts=(("🔴☢️ СРОЧНО: выброс ⚠", None),)),))
+    text = "\n".join(p.text for p in docx.Document(BytesIO(render_docx(data, ZoneInfo("Europe/Moscow"), []))).paragraphs)
+    assert "СРОЧНО: выброс" in text and not any(ch in text for ch in "🔴☢⚠\ufe0f")

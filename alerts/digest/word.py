@@ -7,6 +7,7 @@ the order of the Markdown digest, charts as numbered figures, and a line for the
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 
@@ -33,7 +34,6 @@ from alerts.digest.excel import (
     Value,
     alerts_table,
     appeals_table,
-    clean_text,
     coverage_table,
     open_appeals,
     platform_names,
@@ -42,9 +42,18 @@ from alerts.digest.excel import (
     sentiment_table,
     topics_table,
 )
+from alerts.digest.excel import clean_text as clean_cell_text
 from alerts.digest.formatting import long_date, number, percent, short, signed
 from alerts.digest.markdown import age_text, safe_url, story_excerpts, story_links
 from alerts.message import LEVEL_TITLES
+
+# Emoji and pictographs: Times New Roman has none, so a printed справка would show empty boxes.
+_PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]")
+
+
+def clean_text(text: str, limit: int | None = None) -> str:
+    return clean_cell_text(_PICTOGRAPHS.sub("", text), limit)
+
 
 REGION = "Смоленской области"  # the town comes with the data; the monitor serves one region
 FONT = "Times New Roman"
