@@ -2,7 +2,7 @@
 
 from alerts.alert import Alert, PreviousAlert
 from alerts.decision import decide
-from alerts.digest import DigestData, OpenAppeal, TopicVolume, render_markdown
+from alerts.digest import DigestData, OpenAppeal, render_markdown
 from alerts.message import LEVEL_TITLES, fit_telegram, render
 from alerts.routing import route
 from alerts.sinks import ConsoleSink, JsonlSink, Sink, TelegramSink, telegram_html
@@ -19,7 +19,6 @@ __all__ = [
     "PreviousAlert",
     "Sink",
     "TelegramSink",
-    "TopicVolume",
     "decide",
     "fit_telegram",
     "render",

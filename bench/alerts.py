@@ -27,7 +27,7 @@ from alerts import TelegramSink
 from config import Settings, load_config
 from mcu.calibration import bundled_timelines
 from mcu.pipeline import Pipeline, build_analyzer
-from mcu.timeline import TimelineReport, _ticks, load_timeline
+from mcu.timeline import TimelineReport, load_timeline, ticks
 from storage import Database, upgrade
 from storage.models import AlertRow, OutboxRow
 from tests.fakes.telegram import FakeBotApi
@@ -69,7 +69,7 @@ def replay(path: Path, settings: Settings, analyzer: Any, workdir: Path) -> tupl
     timed_sink(sink, stamps)
     latencies: list[float] = []
     events = load_timeline(path, TimelineReport())
-    for tick_end, group in _ticks(events, timedelta(minutes=5)):
+    for tick_end, group in ticks(events, timedelta(minutes=5)):
         pipeline.ingest(group, tick_end)
         pipeline.process(tick_end)
         decided = time.perf_counter()

@@ -38,14 +38,14 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from alerts.digest.charts import all_charts
 from bench.pipeline import make_feed
 from collectors import Post, parse_line
 from config import Settings, load_config
-from alerts.digest.charts import all_charts
 from mcu.demo import demo_data_path, demo_settings
 from mcu.digests import FORMATS, build_digest, render
 from mcu.pipeline import Pipeline, build_analyzer
-from mcu.timeline import _ticks  # the replay's own grouping into ticks, so the bench meets the same ticks
+from mcu.timeline import ticks  # the replay's own grouping into ticks, so the bench meets the same ticks
 from nlp import Analyzer, Annotation
 from nlp.analyzer import PostContext
 from storage import Database, upgrade
@@ -93,7 +93,7 @@ def feed(base: Sequence[Post], count: int) -> Iterator[list[Post]]:
 
 
 def tick_end(moment: datetime) -> datetime:
-    """The end of the 5-minute tick a moment falls in: the replay's ``now`` for it (as mcu.timeline._ticks)."""
+    """The end of the 5-minute tick a moment falls in: the replay's ``now`` for it (as mcu.timeline.ticks)."""
     return EPOCH + ((moment - EPOCH) // TICK + 1) * TICK
 
 
@@ -169,7 +169,7 @@ def replay(pipeline: Pipeline, posts: list[Post]) -> Replay:
     """Feed posts tick by tick as run_timeline does; time each tick's process call."""
     result = Replay()
     started = time.perf_counter()
-    for now, group in _ticks(by_time(posts), TICK):
+    for now, group in ticks(by_time(posts), TICK):
         cpu = time.process_time()
         pipeline.ingest(group, now)
         stored, cpu_stored = time.perf_counter(), time.process_time()

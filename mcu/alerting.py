@@ -28,7 +28,6 @@ from storage.models import AlertStateRow
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 3600.0
-VERDICTS = {"taken": "taken", "false_positive": "false_positive", "closed": "closed"}
 
 
 class Alerting:
@@ -156,7 +155,7 @@ class Alerting:
         if state is None:
             return False
         alert_state.audit(session, story_id, status, actor, now, chat=chat)
-        stories.add_feedback(session, story_id, VERDICTS[status], actor, now)
+        stories.add_feedback(session, story_id, status, actor, now)  # statuses are the verdicts
         last = outbox.last_alert_text(session, story_id)
         text = last + self._footer(status, actor, now, None)
         for row in alert_state.messages(session, story_id):

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from config import InputError, parse_duration
 from mcu.clock import WallClock
-from mcu.database import open_database
+from mcu.database import open_database, store_session
 from mcu.shell import app, out, state
 from mcu.stories_cli import _author, _moment, by_option
 
@@ -31,19 +31,15 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
 
     settings = state.settings
     tz = settings.town.tz
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            rows = alert_state.open_states(session, include_done=show_all)
-            table = Table("№", "уровень", "статус", "кто", "с", "последнее", "напоминание", "о чём")
-            for row in rows:
-                story = session.get(StoryRow, row.story_id)
-                table.add_row(str(row.story_id), row.level + (f" → {row.escalated_to}" if row.escalated_to else ""),
-                              STATUS_WORDS.get(row.status, row.status), row.actor or "—", _moment(row.first_at, tz),
-                              _moment(row.notified_at, tz), _moment(row.remind_at, tz) if row.remind_at else "—",
-                              (story.title if story else "")[:70])
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        rows = alert_state.open_states(session, include_done=show_all)
+        table = Table("№", "уровень", "статус", "кто", "с", "последнее", "напоминание", "о чём")
+        for row in rows:
+            story = session.get(StoryRow, row.story_id)
+            table.add_row(str(row.story_id), row.level + (f" → {row.escalated_to}" if row.escalated_to else ""),
+                          STATUS_WORDS.get(row.status, row.status), row.actor or "—", _moment(row.first_at, tz),
+                          _moment(row.notified_at, tz), _moment(row.remind_at, tz) if row.remind_at else "—",
+                          (story.title if story else "")[:70])
     if not rows:
         out.print("Открытых оповещений нет." if not show_all else "Оповещений не было.")
         return
@@ -133,14 +129,10 @@ def alerts_silence(topic: Optional[str], place: Optional[str], words: Optional[s
         raise InputError(f"темы {topic!r} нет; есть: {', '.join(sorted(codes))}")
     now = WallClock().now()
     ends = _until(now, span, until, settings.town.tz)
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            number = alert_state.add_silence(session, topic=topic, place=place, words=words, starts_at=now,
-                                             ends_at=ends, reason=reason, author=_author(by))
-            alert_state.audit(session, None, "silence", _author(by), now, detail=f"тишина №{number}: {reason}")
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        number = alert_state.add_silence(session, topic=topic, place=place, words=words, starts_at=now,
+                                         ends_at=ends, reason=reason, author=_author(by))
+        alert_state.audit(session, None, "silence", _author(by), now, detail=f"тишина №{number}: {reason}")
     out.print(f"Тишина №{number} до {_moment(ends, settings.town.tz)}: {reason}")
 
 
@@ -150,12 +142,8 @@ def alerts_silences() -> None:
     from storage import alert_state
 
     settings = state.settings
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            found = alert_state.silences(session, WallClock().now())
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        found = alert_state.silences(session, WallClock().now())
     if not found:
         out.print("Действующих тишин нет.")
         return
@@ -175,14 +163,10 @@ def alerts_unsilence(silence_id: int, by: Optional[str]) -> None:
 
     settings = state.settings
     now = WallClock().now()
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            if not alert_state.end_silence(session, silence_id, now):
-                raise InputError(f"действующей тишины №{silence_id} нет")
-            alert_state.audit(session, None, "unsilence", _author(by), now, detail=f"тишина №{silence_id}")
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        if not alert_state.end_silence(session, silence_id, now):
+            raise InputError(f"действующей тишины №{silence_id} нет")
+        alert_state.audit(session, None, "unsilence", _author(by), now, detail=f"тишина №{silence_id}")
     out.print(f"Тишина №{silence_id} снята.")
 
 
@@ -193,12 +177,8 @@ def alerts_audit(story_id: Optional[int]) -> None:
     from storage import alert_state
 
     settings = state.settings
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            rows = [(r.at, r.story_id, r.action, r.actor, r.chat, r.detail) for r in alert_state.audit_of(session, story_id)]
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        rows = [(r.at, r.story_id, r.action, r.actor, r.chat, r.detail) for r in alert_state.audit_of(session, story_id)]
     if not rows:
         out.print("Записей нет.")
         return

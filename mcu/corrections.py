@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.lifecycle import STATUS_TITLES
 from config import InputError, Settings
 from mcu.alerting import Alerting
 from nlp import Lemmatizer, normalize
@@ -19,8 +20,7 @@ from risk import StoryMatcher, fingerprint
 from storage import Database, stories
 from storage.models import AnnotationRow, PostRow
 
-VERDICTS = {"taken": "taken", "false": "false_positive", "closed": "closed"}
-VERDICT_TITLES = {"taken": "взята в работу", "false_positive": "ложное срабатывание", "closed": "закрыта"}
+VERDICTS = {"taken": "taken", "false": "false_positive", "closed": "closed"}  # the CLI's words → alert statuses
 
 
 def _open_story(session: Session, story_id: int) -> int:
@@ -113,4 +113,4 @@ def mark_story(db: Database, story_id: int, verdict: str, author: str, now: date
         acted = alerting is not None and alerting.act(session, target, VERDICTS[verdict], author, now, chat="CLI")
         if not acted:
             stories.add_feedback(session, target, VERDICTS[verdict], author, now)
-    return VERDICT_TITLES[VERDICTS[verdict]]
+    return STATUS_TITLES[VERDICTS[verdict]].lower()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
 
 from config import Settings, StorageError
 from storage import Database, ensure_current
@@ -35,3 +38,14 @@ def open_database(settings: Settings, url: str | None = None, *, check_schema: b
             db.dispose()
             raise
     return db
+
+
+@contextmanager
+def store_session(settings: Settings, url: str | None = None) -> Iterator[Session]:
+    """One transaction on the configured database for a command, and the connections closed after it."""
+    db = open_database(settings, url)
+    try:
+        with db.transaction() as session:
+            yield session
+    finally:
+        db.dispose()

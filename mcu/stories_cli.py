@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from config import InputError, Settings, StorageError, parse_duration
 from mcu.clock import WallClock
-from mcu.database import open_database
+from mcu.database import open_database, store_session
 from mcu.shell import app, err, out, state
 
 
@@ -44,20 +44,16 @@ def stories(ctx: click.Context, limit: int, show_all: bool) -> None:
     from storage.models import StoryRow
 
     settings = state.settings
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            query = select(StoryRow).where(StoryRow.merged_into.is_(None))
-            if not show_all:
-                query = query.where(StoryRow.peak_level != "low")
-            rows = list(session.scalars(query.order_by(StoryRow.last_seen_at.desc(), StoryRow.id.desc()).limit(limit)))
-            table = Table("№", "уровень", "балл", "пик", "постов", "тема", "с", "по", "о чём")
-            for row in rows:
-                table.add_row(str(row.id), row.level, f"{row.score:.0f}", row.peak_level, str(row.post_count), row.topic,
-                              _moment(row.first_seen_at, settings.town.tz), _moment(row.last_seen_at, settings.town.tz),
-                              row.title[:80])
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        query = select(StoryRow).where(StoryRow.merged_into.is_(None))
+        if not show_all:
+            query = query.where(StoryRow.peak_level != "low")
+        rows = list(session.scalars(query.order_by(StoryRow.last_seen_at.desc(), StoryRow.id.desc()).limit(limit)))
+        table = Table("№", "уровень", "балл", "пик", "постов", "тема", "с", "по", "о чём")
+        for row in rows:
+            table.add_row(str(row.id), row.level, f"{row.score:.0f}", row.peak_level, str(row.post_count), row.topic,
+                          _moment(row.first_seen_at, settings.town.tz), _moment(row.last_seen_at, settings.town.tz),
+                          row.title[:80])
     if not rows:
         out.print("Историй нет." if show_all else "Историй выше низкого уровня нет (все — mcu stories --all).")
         return
@@ -73,39 +69,35 @@ def stories_show(story_id: int) -> None:
 
     settings = state.settings
     tz = settings.town.tz
-    db = open_database(settings)
-    try:
-        with db.transaction() as session:
-            row = story_store.story_row(session, story_id)
-            if row is None:
-                raise InputError(f"истории №{story_id} нет")
-            if row.id != story_id:
-                out.print(f"История №{story_id} объединена с №{row.id}.")
-            out.print(f"История №{row.id}: {row.title}")
-            out.print(f"Уровень {row.level} (балл {row.score:.0f}, пик {row.peak_level} {row.peak_score:.0f}), тема {row.topic}, "
-                      f"места: {', '.join(row.places) or '—'}, с {_moment(row.first_seen_at, tz)} по {_moment(row.last_seen_at, tz)}")
-            for reason in row.reasons:
-                out.print(f"  • {reason}")
-            factors = ", ".join(f"{k} {v:g}" for k, v in sorted((row.factors or {}).items()))
-            out.print(f"Факторы: {factors or '—'}")
-            posts = list(session.scalars(select(PostRow).where(PostRow.story_id == row.id).order_by(PostRow.published_at)))
-            notes = {a.post_id: a for a in session.scalars(select(AnnotationRow).where(AnnotationRow.post_id.in_([p.id for p in posts])))}
-            table = Table("пост", "когда", "где", "тон", "просм.", "текст")
-            for post in posts:
-                note = notes.get(post.id)
-                where = f"{post.platform}/{post.source}" + (" (комм.)" if post.parent_external_id else "")
-                table.add_row(str(post.id), _moment(post.published_at, tz), where, note.sentiment_label if note else "—",
-                              str(post.views or 0), " ".join(post.text.split())[:90])
-            out.print(table)
-            for correction in story_store.corrections(session, row.id):
-                what = "объединение" if correction.action == "merge" else "разделение"
-                out.print(f"Правка: {what} №{correction.story_id} и №{correction.other_story_id}, "
-                          f"{correction.author}, {_moment(correction.at, tz)}")
-            marks = session.scalars(select(StoryFeedbackRow).where(StoryFeedbackRow.story_id == row.id).order_by(StoryFeedbackRow.at))
-            for mark in marks:
-                out.print(f"Отметка: {mark.verdict} ({mark.author}, {_moment(mark.at, tz)}, балл {mark.score:.0f})")
-    finally:
-        db.dispose()
+    with store_session(settings) as session:
+        row = story_store.story_row(session, story_id)
+        if row is None:
+            raise InputError(f"истории №{story_id} нет")
+        if row.id != story_id:
+            out.print(f"История №{story_id} объединена с №{row.id}.")
+        out.print(f"История №{row.id}: {row.title}")
+        out.print(f"Уровень {row.level} (балл {row.score:.0f}, пик {row.peak_level} {row.peak_score:.0f}), тема {row.topic}, "
+                  f"места: {', '.join(row.places) or '—'}, с {_moment(row.first_seen_at, tz)} по {_moment(row.last_seen_at, tz)}")
+        for reason in row.reasons:
+            out.print(f"  • {reason}")
+        factors = ", ".join(f"{k} {v:g}" for k, v in sorted((row.factors or {}).items()))
+        out.print(f"Факторы: {factors or '—'}")
+        posts = list(session.scalars(select(PostRow).where(PostRow.story_id == row.id).order_by(PostRow.published_at)))
+        notes = {a.post_id: a for a in session.scalars(select(AnnotationRow).where(AnnotationRow.post_id.in_([p.id for p in posts])))}
+        table = Table("пост", "когда", "где", "тон", "просм.", "текст")
+        for post in posts:
+            note = notes.get(post.id)
+            where = f"{post.platform}/{post.source}" + (" (комм.)" if post.parent_external_id else "")
+            table.add_row(str(post.id), _moment(post.published_at, tz), where, note.sentiment_label if note else "—",
+                          str(post.views or 0), " ".join(post.text.split())[:90])
+        out.print(table)
+        for correction in story_store.corrections(session, row.id):
+            what = "объединение" if correction.action == "merge" else "разделение"
+            out.print(f"Правка: {what} №{correction.story_id} и №{correction.other_story_id}, "
+                      f"{correction.author}, {_moment(correction.at, tz)}")
+        marks = session.scalars(select(StoryFeedbackRow).where(StoryFeedbackRow.story_id == row.id).order_by(StoryFeedbackRow.at))
+        for mark in marks:
+            out.print(f"Отметка: {mark.verdict} ({mark.author}, {_moment(mark.at, tz)}, балл {mark.score:.0f})")
 
 
 @stories.command("merge")

@@ -65,7 +65,7 @@ def load_timeline(path: Path, report: TimelineReport) -> list[Post]:
     return events
 
 
-def _ticks(events: list[Post], tick: timedelta) -> Iterator[tuple[datetime, list[Post]]]:
+def ticks(events: list[Post], tick: timedelta) -> Iterator[tuple[datetime, list[Post]]]:
     """Group events into clock ticks; empty stretches (a night without posts) are jumped over."""
     epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
     group: list[Post] = []
@@ -95,7 +95,7 @@ def run_timeline(
     clock = SimulatedClock(event_time(events[0]))
     report.start = event_time(events[0])
     seen: set[tuple[str, str, str]] = set()
-    for now, group in _ticks(events, tick):
+    for now, group in ticks(events, tick):
         clock.advance(now)
         for post in group:
             key = (post.platform, post.source, post.id)

@@ -299,9 +299,6 @@ def corrections(session: Session, story_id: int) -> list[StoryCorrectionRow]:
 # --- analysts' verdicts ------------------------------------------------------------------------------
 
 
-FEEDBACK = ("taken", "false_positive", "closed")
-
-
 def add_feedback(session: Session, story_id: int, verdict: str, author: str, at: datetime) -> None:
     story = session.get(StoryRow, story_id)
     if story is None:

@@ -10,7 +10,6 @@ from alerts.digest.data import (
     Recurring,
     SourceTrouble,
     StoryLine,
-    TopicVolume,
     Volume,
 )
 from alerts.digest.markdown import render_markdown
@@ -25,7 +24,6 @@ __all__ = [
     "Recurring",
     "SourceTrouble",
     "StoryLine",
-    "TopicVolume",
     "Volume",
     "render_markdown",
 ]

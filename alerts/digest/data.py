@@ -31,10 +31,6 @@ class Volume:
         return self.count - self.previous
 
 
-# Kept for the name used since the first digest.
-TopicVolume = Volume
-
-
 @dataclass(frozen=True, slots=True)
 class DayCounts:
     """One day of the period (town time), for the charts: relevant posts by topic and sentiment, stories by level."""
