@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/mcu demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 clean:
 	rm -rf $(VENV) mcu-demo build *.egg-info
