@@ -30,7 +30,7 @@ def open_database(settings: Settings, url: str | None = None, *, check_schema: b
     path = sqlite_path(url)
     if check_schema and path is not None and not path.exists():
         raise StorageError(f"база данных {path} не найдена: выполните `mcu init`")
-    db = Database.from_url(url, echo=settings.database.echo)
+    db = Database.from_url(url, echo=settings.database.echo, busy_timeout=settings.database.busy_timeout)
     if check_schema:
         try:
             ensure_current(db.engine)
