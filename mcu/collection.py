@@ -7,6 +7,7 @@ source is marked and skipped until an analyst re-enables it, a spent quota waits
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,9 +71,12 @@ class Collection:
         db: Database,
         budget: Budget | None = None,
         collectors: dict[str, Collector] | None = None,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
+        # Set by the daemon on SIGTERM: a source stops after the step in hand (stored with its cursor).
+        self.stopping = stopping or threading.Event()
         self.budget = budget or make_budget(settings)
         self._collectors: dict[str, Collector] = dict(collectors or {})
         self._reported_auth: set[str] = set()
@@ -121,7 +125,8 @@ class Collection:
             return stats
         try:
             self._collect(record, collector, now, since, progress, stats)
-            self._refresh(record, collector, now, stats)
+            if not self.stopping.is_set():
+                self._refresh(record, collector, now, stats)
         except SourceClosed as exc:
             stats.error = str(exc)
             with self.db.transaction() as session:
@@ -171,6 +176,9 @@ class Collection:
             if progress is not None:
                 progress(len(batch.posts))
             if not batch.more:
+                return
+            if self.stopping.is_set():
+                log.info("источник %s: сбор остановлен по сигналу, продолжу с сохранённого места", record.name)
                 return
         log.warning("источник %s: сборщик не закончил за %d шагов, продолжу в следующий раз", record.name, MAX_STEPS)
 
