@@ -123,6 +123,22 @@ class Collection:
             stats.skipped = f"не настроен: {exc}"
             self._fail(record, now, stats.skipped, now + timedelta(seconds=self.interval(record)))
             return stats
+        with self.db.exclusive("source", record.name) as alone:
+            if not alone:  # another process collects it right now (several processes on PostgreSQL)
+                stats.skipped = "собирается другим процессом"
+                return stats
+            self._run(record, collector, now, since, progress, stats)
+        return stats
+
+    def _run(
+        self,
+        record: SourceRecord,
+        collector: Collector,
+        now: datetime,
+        since: datetime | None,
+        progress: Callable[[int], None] | None,
+        stats: CollectStats,
+    ) -> None:
         try:
             self._collect(record, collector, now, since, progress, stats)
             if not self.stopping.is_set():
@@ -154,7 +170,6 @@ class Collection:
                                        now + timedelta(seconds=self.interval(record)))
         finally:
             self._save_usage()
-        return stats
 
     def _collect(
         self,

@@ -169,6 +169,7 @@ class Pipeline:
                 if not waiting:
                     break
                 judged = self._judge(session, waiting)  # the slow part: NLP, no write yet (no SQLite lock)
+                posts.wait_for_earlier(session, waiting[0].db_id)  # batches are placed in queue order
                 locks.serialize(session, locks.STORIES)
                 current = posts.still_pending(session, waiting)  # another process may have judged some meanwhile
                 if current:
@@ -186,7 +187,9 @@ class Pipeline:
                         stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
                 stats.analysed += len(current)
         history = History(self.settings, now)
-        while not self.stopping.is_set():
+        # Stories are scored once every batch is placed; while another process still analyses a batch, it
+        # scores them when it is done (as one process would, after its last batch).
+        while not self.stopping.is_set() and not self._others_analysing():
             with self.db.transaction() as session:
                 locks.serialize(session, locks.STORIES)
                 stale = stories.stale_story_ids(session, SCORING_BATCH)
@@ -200,6 +203,10 @@ class Pipeline:
         if self.deliver and "telegram" in self.sinks and not self.stopping.is_set():
             stats.alerts += self.review(now)  # reminders are for people; a replay or a log needs none
         return stats
+
+    def _others_analysing(self) -> bool:
+        with self.db.transaction() as session:
+            return bool(posts.batches_elsewhere(session))
 
     def _judge(
         self, session: Session, waiting: list[posts.StoredPost]

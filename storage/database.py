@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,9 +75,25 @@ def make_engine(url: str, echo: bool = False, busy_timeout: float = BUSY_TIMEOUT
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout))
         return engine
     try:
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        engine = create_engine(parsed, echo=echo, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
         raise StorageError(f"не удаётся открыть базу {parsed.render_as_string(hide_password=True)}: {exc}") from exc
+    if parsed.get_backend_name() == "postgresql":
+        event.listen(engine, "reset", _drop_session_locks)
+    return engine
+
+
+def _drop_session_locks(dbapi_connection: Any, record: Any, _state: Any = None) -> None:
+    """A pooled connection comes back: drop session-level advisory locks it still holds (see ``storage.locks``),
+    so a failed batch never leaves a lock behind for the next user of the connection."""
+    if not record.info.pop("mcu_session_locks", False):
+        return
+    try:
+        dbapi_connection.rollback()
+        dbapi_connection.execute("SELECT pg_advisory_unlock_all()")
+        dbapi_connection.rollback()
+    except Exception:  # a dead connection holds nothing: the server dropped its locks with it
+        record.invalidate()
 
 
 def describe_url(engine: Engine) -> str:
@@ -116,6 +133,35 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def exclusive(self, name: str, key: str) -> Iterator[bool]:
+        """Whether this process may do the work (``name``, ``key``) alone for the block: on PostgreSQL a session
+        lock tried on a connection of its own (False when another process holds it); always True on SQLite."""
+        if self.engine.dialect.name != "postgresql":
+            yield True
+            return
+        space = "hashtext(current_schema() || ':' || :space)"
+        number = zlib.crc32(key.encode("utf-8")) & 0x7FFFFFFF
+        try:
+            connection = self.engine.connect()
+            taken = bool(connection.execute(text(f"SELECT pg_try_advisory_lock({space}, :number)"),
+                                            {"space": name, "number": number}).scalar())
+            connection.commit()
+        except OperationalError as exc:
+            raise database_error(exc, self.engine) from exc
+        try:
+            yield taken
+        finally:
+            try:
+                if taken:
+                    connection.execute(text(f"SELECT pg_advisory_unlock({space}, :number)"),
+                                       {"space": name, "number": number})
+                    connection.commit()
+            except SQLAlchemyError:
+                connection.invalidate()  # a lost connection holds no lock any more
+            finally:
+                connection.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from collectors.post import METRIC_NAMES, Metrics, Post
 from collectors.source import KnownPost
 from risk.scoring import level_rank
+from storage import locks
 from storage.models import MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
 from storage.upsert import insert_missing
 
@@ -179,12 +181,19 @@ def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
     return [stored(row) for row in session.scalars(query)]
 
 
+def _analysis_order(row: PostRow) -> tuple[bool, datetime, int]:
+    """The order posts are analysed and placed in: posts before comments, oldest first."""
+    return (row.parent_external_id is not None, row.published_at, row.id)
+
+
 def claim_pending(session: Session, limit: int) -> list[StoredPost]:
     """Posts waiting for analysis, taken by this process, parents before comments.
 
     On PostgreSQL the rows are locked (``FOR UPDATE SKIP LOCKED``) until the caller's transaction ends, so two
-    processes never judge one post. A comment whose post is still waiting elsewhere (another process has it)
-    is left for later: it is judged with its post's verdict, as a single process would judge it.
+    processes never judge one post; claims are taken one process at a time, so each batch is a contiguous run
+    of the queue, and the batch is registered (by its first post) until it is placed (``wait_for_earlier``).
+    A comment whose post is still waiting elsewhere (another process has it) is left for later: it is judged
+    with its post's verdict, as a single process would judge it.
     """
     query = (
         select(PostRow)
@@ -194,7 +203,20 @@ def claim_pending(session: Session, limit: int) -> list[StoredPost]:
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=PostRow)
-    rows = list(session.scalars(query))
+    locks.hold(session, locks.CLAIMS)
+    try:
+        rows = list(session.scalars(query))
+        elsewhere = _waiting_parents(session, rows)
+        claimed = [stored(r) for r in rows if (r.platform, r.source, r.parent_external_id) not in elsewhere]
+        if claimed:
+            locks.hold(session, locks.BATCHES, claimed[0].db_id)
+    finally:
+        locks.let_go(session, locks.CLAIMS)
+    return claimed
+
+
+def _waiting_parents(session: Session, rows: Sequence[PostRow]) -> set[tuple[str, str, str]]:
+    """Posts the claimed comments belong to that still wait for analysis outside this claim."""
     mine = {(r.platform, r.source, r.external_id) for r in rows}
     parents = {(r.platform, r.source, r.parent_external_id) for r in rows if r.parent_external_id is not None} - mine
     waiting: set[tuple[str, str, str]] = set()
@@ -205,7 +227,26 @@ def claim_pending(session: Session, limit: int) -> list[StoredPost]:
                 PostRow.platform == platform, PostRow.source == source,
                 PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
             waiting |= {(platform, source, external_id) for external_id in found}
-    return [stored(r) for r in rows if (r.platform, r.source, r.parent_external_id) not in waiting]
+    return waiting
+
+
+def batches_elsewhere(session: Session) -> list[int]:
+    """First posts of the batches other processes are analysing now (PostgreSQL; none on SQLite)."""
+    return locks.held_elsewhere(session, locks.BATCHES)
+
+
+def wait_for_earlier(session: Session, first: int, patience: float = 300.0) -> None:
+    """Wait until every batch that comes before ours (post ``first`` opens it) is placed into stories, so
+    batches are placed in queue order whichever process judged them first. A batch that takes longer than
+    ``patience`` seconds is not waited for any more (its process may hang; ours must go on)."""
+    deadline = time.monotonic() + patience
+    ours = session.get(PostRow, first)
+    while ours is not None and time.monotonic() < deadline:
+        others = batches_elsewhere(session)
+        rows = session.scalars(select(PostRow).where(PostRow.id.in_(others))) if others else []
+        if not any(_analysis_order(row) < _analysis_order(ours) for row in rows):
+            return
+        time.sleep(0.05)
 
 
 def still_pending(session: Session, items: Sequence[StoredPost]) -> dict[int, StoredPost]:
