@@ -187,10 +187,11 @@ class Alerting:
         """How long a claimed message is left to its sender: a request (connect, send, answer) ends by then."""
         return timedelta(seconds=2 * self.settings.api.telegram_bot.timeout + 1)
 
-    def claim(self, session: Session, now: datetime) -> Delivery | None:
-        """The next message to deliver, taken for this process; None when nothing is due."""
+    def claim(self, session: Session, now: datetime, story_id: int | None = None) -> Delivery | None:
+        """The next message to deliver (of the story with ``story_id``), taken for this process; None when
+        nothing is due."""
         busy = outbox.in_flight(session, now)
-        for message in outbox.due_messages(session, now):
+        for message in outbox.due_messages(session, now, story_id=story_id):
             if message.story_id is not None and (message.story_id, message.channel, message.target) in busy:
                 continue  # the story's previous message to this chat is still in flight
             if message.channel == "telegram":

@@ -40,7 +40,8 @@ class SchedulerNotes(logging.Filter):
     """APScheduler's expected notices, in Russian; anything else it reports stays as it is, marked as its own.
 
     «maximum number of running instances reached»: the job's previous run is still going (a slow delivery
-    pass); «run time … was missed by»: the one worker was busy with another job past the misfire grace time.
+    pass), a debug line; «run time … was missed by»: the one worker was busy with another job past the misfire
+    grace time, a warning.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -50,8 +51,10 @@ class SchedulerNotes(logging.Filter):
         template = record.msg if isinstance(record.msg, str) else ""
         args = record.args if isinstance(record.args, tuple) else ()
         if template.startswith(_SKIPPED) and args:
+            # Normal when a pass is slow (its own log line tells how it went): shown with --verbose only.
             record.msg, record.args = "задание «%s» не запущено: предыдущий запуск ещё идёт", (job_title(args[0]),)
-            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+            return logging.getLogger("mcu").isEnabledFor(logging.DEBUG)
         elif template.startswith(_MISSED) and len(args) >= 2:
             late = getattr(args[1], "total_seconds", lambda: 0.0)()
             record.msg = "задание «%s» пропущено: опоздало на %.0f с, пока выполнялось другое; следующий запуск — по расписанию"

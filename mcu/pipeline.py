@@ -335,12 +335,13 @@ class Pipeline:
 
     # --- deliver -------------------------------------------------------------------------------
 
-    def dispatch(self, now: datetime) -> RunStats:
+    def dispatch(self, now: datetime, story_id: int | None = None) -> RunStats:
         """Send what the outbox holds, one message at a time; a failure is retried with backoff, a message
         Telegram accepted is never sent again (except the one in flight when the process is killed).
 
         ``now`` is when the pass starts; each answer is stamped with the time it arrived. A stop request ends
         the pass after the message in flight; an outage (a timeout, 5xx) ends it at once, the rest waits.
+        With ``story_id`` only that story's messages go (an analyst's command updates its chats, nothing more).
         """
         stats = RunStats()
         started = time.monotonic()
@@ -350,7 +351,7 @@ class Pipeline:
 
         while not self.stopping.is_set():
             with self.db.transaction() as session:
-                delivery = self.alerting.claim(session, clock())
+                delivery = self.alerting.claim(session, clock(), story_id)
             if delivery is None:
                 break
             try:

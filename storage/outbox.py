@@ -158,15 +158,17 @@ def postpone(session: Session, message_id: int, until: datetime) -> None:
             row.status = PENDING
 
 
-def due_messages(session: Session, now: datetime, limit: int = DUE_BATCH) -> list[Message]:
+def due_messages(session: Session, now: datetime, limit: int = DUE_BATCH, story_id: int | None = None) -> list[Message]:
     """Messages whose next attempt is due, oldest first: pending ones, and ones whose sender's lease ran out
-    (it died while sending)."""
+    (it died while sending); only the story's with ``story_id``."""
     query = (
         select(OutboxRow)
         .where(OutboxRow.status.in_([PENDING, SENDING]), OutboxRow.next_attempt_at <= now)
         .order_by(OutboxRow.id)
         .limit(limit)
     )
+    if story_id is not None:
+        query = query.where(OutboxRow.story_id == story_id)
     return [Message(r.id, r.channel, r.target, r.text, r.attempts, r.kind, r.story_id, r.buttons)
             for r in session.scalars(query)]
 
