@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from alerts import Alert, TelegramSink
+from alerts import TelegramSink
 from config import Settings
 from mcu.bot import BotPoller
 from mcu.pipeline import Pipeline
-from storage import Database, alert_state, outbox, stories
+from storage import Database, alert_state, outbox
+from tests.alert_helpers import queue_alerts
 from tests.fakes.telegram import FakeBotApi
 
 CHAT = 111
@@ -31,20 +32,6 @@ def bot_settings(settings: Settings, fake: FakeBotApi, monkeypatch: pytest.Monke
     alerts = settings.alerts.model_copy(update={"group_wait": {}, "quiet_hours": None, "chat_interval": 0.0})
     return settings.model_copy(update={"api": settings.api.model_copy(update={"telegram_bot": bot}), "roles": roles,
                                        "alerts": alerts})
-
-
-def queue_alerts(pipeline: Pipeline, count: int, now: datetime) -> list[int]:
-    """``count`` critical stories, each with one message waiting for the deputy's chat."""
-    made = []
-    with pipeline.db.transaction() as session:
-        for number in range(1, count + 1):
-            state = stories.create_story(session, f"Нет воды в {number} мкр", "housing", [], frozenset(), now)
-            view = stories.view(session, state.id, pipeline.topic_titles)
-            assert view is not None
-            alert = Alert(state.id, "critical", now, ("deputy",), False, ("нет воды",), f"Оповещение №{number}", 1)
-            assert pipeline.alerting.on_decision(session, alert, view) is not None
-            made.append(state.id)
-    return made
 
 
 def accepted(fake: FakeBotApi) -> list[str]:

@@ -67,7 +67,8 @@ def other_writer() -> Iterator[WriteLock]:
 @pytest.mark.parametrize("command", ["collect", "process", "ack"])
 def test_a_locked_database_is_reported_as_busy_and_nothing_is_half_done(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], other_writer: WriteLock, command: str) -> None:
-    feed = happening_now(tmp_path / "feed.jsonl", "heating")
+    # A story that alerts when the command is `ack`; a short one otherwise (the models judge it twice).
+    feed = happening_now(tmp_path / "feed.jsonl", "heating" if command == "ack" else "npp_rumour")
     config = configured(tmp_path, feed)
     store = Store.created(f"sqlite:///{tmp_path / 'mcu.db'}")
     if command != "collect":
@@ -239,7 +240,7 @@ def test_two_processes_on_postgresql_give_the_result_of_one(db_url: str, tmp_pat
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     """Two collectors and then two processors at once on one PostgreSQL database: the same posts, verdicts,
     stories and alert decisions as one process on its own, no duplicate, no empty story, no traceback."""
-    feed = happening_now(tmp_path / "feed.jsonl", "heating", "copypaste_rumour")
+    feed = happening_now(tmp_path / "feed.jsonl", "heating")
     name = f"mcu-{uuid.uuid4().hex[:8]}"
     shared, alone = tmp_path / "shared", tmp_path / "alone"
     shared.mkdir()
@@ -285,8 +286,8 @@ def test_batches_judged_in_parallel_are_placed_in_queue_order(db_url: str, tmp_p
 
     from mcu import pipeline as pipeline_module
 
-    monkeypatch.setattr(pipeline_module, "ANALYSIS_BATCH", 15)
-    feed = happening_now(tmp_path / "feed.jsonl", "heating", "copypaste_rumour")
+    monkeypatch.setattr(pipeline_module, "ANALYSIS_BATCH", 12)
+    feed = happening_now(tmp_path / "feed.jsonl", "heating")
     with feed.open(encoding="utf-8") as lines:
         posts = [post for post, _ in read_posts(lines) if post is not None]
     now = datetime.now(timezone.utc)
