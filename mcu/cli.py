@@ -172,7 +172,8 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
             if name not in records:
                 known = ", ".join(records) or "источников нет"
                 raise InputError(f"источник {name!r} не найден (есть: {known})")
-        chosen = list(source) or [name for name, record in records.items() if record.active]
+        # Closed sources stay in the list: each run says that they are closed and why, not just leaves them out.
+        chosen = list(source) or [name for name, record in records.items() if record.enabled]
         if not chosen:
             raise InputError("нет включённых источников: добавьте их (mcu sources add URL) или в раздел sources конфигурации")
         if not once and start is None:
@@ -195,6 +196,8 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
                     stats = collection.run(name, WallClock().now(), since=start, progress=advance, force=bool(source))
             else:
                 stats = collection.run(name, WallClock().now(), force=bool(source))
+            for problem in stats.problems:
+                err.print(f"{name}: {problem}")
             if stats.skipped:
                 out.print(f"{name}: пропущен — {stats.skipped}")
                 continue
