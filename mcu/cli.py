@@ -700,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _masked(text: str) -> str:
     settings = state._settings
-    return mask_secrets(text, settings.secrets()) if settings is not None else text
+    return mask_secrets(text, settings.secrets() if settings is not None else None)
 
 
 def entry() -> None:
