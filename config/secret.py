@@ -78,6 +78,8 @@ def resolve_secret(env: str | None, file: str | None, base_dir: Path) -> Secret:
         path = base_dir / path
     try:
         value = path.read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError:
+        raise ValueError(f"файл секрета {path} не в кодировке UTF-8") from None
     except OSError as exc:
         raise ValueError(f"не удалось прочитать файл секрета {path}: {exc.strerror or exc}") from exc
     return Secret(origin=f"file:{path}", _value=value or None)
