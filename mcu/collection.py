@@ -151,23 +151,11 @@ class Collection:
         try:
             collector = self.collector(record.kind)
             record = self._resolved(record)
+            self._collect(record, collector, now, since, progress, stats)
+            self._refresh(record, collector, now, stats)
         except NotConfigured as exc:
             stats.skipped = mask_secrets(f"не настроен: {exc}")
             self._fail(record, now, stats.skipped, now + timedelta(seconds=self.interval(record)))
-            return stats
-        except SourceClosed as exc:
-            stats.error = mask_secrets(str(exc))
-            with self.db.transaction() as session:
-                sources.mark_closed(session, record.name, stats.error, now)
-            log.warning("источник %s закрыт и больше не опрашивается: %s", record.name, stats.error)
-            return stats
-        except (CollectorError, InputError) as exc:
-            stats.error = mask_secrets(str(exc))
-            self._fail(record, now, stats.error, now + timedelta(seconds=self.interval(record)))
-            return stats
-        try:
-            self._collect(record, collector, now, since, progress, stats)
-            self._refresh(record, collector, now, stats)
         except SourceClosed as exc:
             stats.error = mask_secrets(str(exc))
             with self.db.transaction() as session:
