@@ -40,12 +40,14 @@ class BotClient:
         except httpx.HTTPError as exc:
             raise DeliveryError(f"Telegram недоступен: {type(exc).__name__}") from None
         log.debug("telegram %s status=%s", method, response.status_code)
+        # An answer that is not the API's envelope (cut off, a proxy's page) says nothing about the message:
+        # it is tried again rather than lost.
         try:
             body = response.json()
         except ValueError:
-            raise DeliveryError(f"Telegram ответил не JSON (HTTP {response.status_code})", response.status_code >= 500) from None
+            raise DeliveryError(f"Telegram ответил не JSON (HTTP {response.status_code})") from None
         if not isinstance(body, dict):
-            raise DeliveryError(f"Telegram ответил непонятно (HTTP {response.status_code})", response.status_code >= 500)
+            raise DeliveryError(f"Telegram ответил непонятно (HTTP {response.status_code})")
         if body.get("ok") is True:
             return body.get("result")
         code = body.get("error_code", response.status_code)

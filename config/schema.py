@@ -84,6 +84,8 @@ class TownSettings(Section):
 class DatabaseSettings(Section):
     url: str = "sqlite:///mcu.db"
     echo: bool = False
+    # SQLite: how long a write waits for another process's write lock before the command says the base is busy.
+    busy_timeout: Duration = Field(default=15.0, gt=0)
 
     _url = field_validator("url")(check_database_url)
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,17 @@ from storage.models import AlertStateRow
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A claimed message and what to do with it: ``send`` a new message or ``edit`` ``message_id``."""
+
+    message: outbox.Message
+    action: str
+    message_id: int | None
+    text: str
+    buttons: list[Any] | None
 
 
 class Alerting:
@@ -166,62 +179,86 @@ class Alerting:
         return True
 
     # --- delivery -----------------------------------------------------------------------------------------
+    # Three steps per message, so no transaction (and no SQLite write lock) is open while the network answers:
+    # ``claim`` (a short transaction), ``transmit`` (the network only), ``record`` (a short transaction).
 
-    def dispatch(self, session: Session, now: datetime) -> tuple[int, int, bool]:
-        """One pass over due messages: (sent, failed, more due)."""
-        sent = failed = 0
-        due = outbox.due_messages(session, now)
-        for message in due:
-            sink = self.sinks.get(message.channel)
+    @property
+    def lease(self) -> timedelta:
+        """How long a claimed message is left to its sender: a request (connect, send, answer) ends by then."""
+        return timedelta(seconds=2 * self.settings.api.telegram_bot.timeout + 1)
+
+    def claim(self, session: Session, now: datetime, story_id: int | None = None) -> Delivery | None:
+        """The next message to deliver (of the story with ``story_id``), taken for this process; None when
+        nothing is due."""
+        busy = outbox.in_flight(session, now)
+        for message in outbox.due_messages(session, now, story_id=story_id):
+            if message.story_id is not None and (message.story_id, message.channel, message.target) in busy:
+                continue  # the story's previous message to this chat is still in flight
             if message.channel == "telegram":
                 wait = self.limiter.wait(message.target, now)
                 if wait > 0:
                     outbox.postpone(session, message.id, now + timedelta(seconds=wait))
                     continue
-            try:
-                if sink is None:
-                    raise DeliveryError(f"канал {message.channel} не настроен", retryable=False)
-                if not self._deliver(session, sink, message, now):
-                    continue
-            except DeliveryError as exc:
-                failed += 1
-                retry_at = self._retry_at(exc, message.attempts, now)
-                if exc.retry_after and message.channel == "telegram":
-                    self.limiter.block(message.target, now, float(exc.retry_after))
-                outbox.mark_failed(session, message.id, str(exc), retry_at)
-                if retry_at is None:
-                    log.error("доставка %s → %s отменена: %s", message.channel, message.target, exc)
-                else:
-                    log.warning("доставка %s → %s не удалась, повтор в %s: %s", message.channel, message.target,
-                                retry_at.astimezone(self.tz).strftime("%H:%M:%S"), exc)
-            else:
-                sent += 1
-                outbox.mark_sent(session, message.id, now)
-                if message.channel == "telegram":
-                    self.limiter.note(message.target, now)
-        return sent, failed, len(due) == outbox.DUE_BATCH
+            if not outbox.claim(session, message.id, now, now + self.lease):
+                continue  # another sender took it
+            delivery = self._plan(session, message, now)
+            if delivery is not None:
+                return delivery
+        return None
 
-    def _deliver(self, session: Session, sink: Sink, message: outbox.Message, now: datetime) -> bool:
-        """Send or edit one message; False when it turned out to be unnecessary (folded into another)."""
+    def _plan(self, session: Session, message: outbox.Message, now: datetime) -> Delivery | None:
+        """Send or edit, with which text; None when the message turned out to be unnecessary or must wait."""
         story = message.story_id
-        known = alert_state.message(session, story, message.channel, message.target) if story is not None else None
         if message.kind == "edit" and story is not None:
+            known = alert_state.message(session, story, message.channel, message.target)
             if known is not None and known.message_id is not None:
                 text, buttons = outbox.newest_pending(session, message)
-                sink.edit(message.target, int(known.message_id), text, buttons)
-                alert_state.record_message(session, story, message.channel, message.target, None, text, now)
-                return True
-            if outbox.pending_send(session, story, message.channel, message.target):
+                return Delivery(message, "edit", int(known.message_id), text, buttons)
+            waiting = outbox.send_state(session, story, message.channel, message.target)
+            if waiting == outbox.PENDING:
                 outbox.supersede(session, message.id)  # the waiting new message will carry this text
-                return False
+                return None
+            if waiting == outbox.SENDING:  # the message to edit is on its way: edit it once its id is known
+                outbox.postpone(session, message.id, now + timedelta(seconds=1))
+                return None
             if message.channel != "telegram":
-                sink.edit(message.target, 0, message.text, message.buttons)
-                return True
+                return Delivery(message, "edit", 0, message.text, message.buttons)
         text, buttons = outbox.newest_pending(session, message)
-        message_id = sink.send(message.target, text, buttons)
-        if story is not None:
-            alert_state.record_message(session, story, message.channel, message.target, message_id, text, now)
-        return True
+        return Delivery(message, "send", None, text, buttons)
+
+    def transmit(self, delivery: Delivery) -> int | None:
+        """The network part: the message id a new message got (where the channel has ids)."""
+        message = delivery.message
+        sink = self.sinks.get(message.channel)
+        if sink is None:
+            raise DeliveryError(f"канал {message.channel} не настроен", retryable=False)
+        if delivery.action == "edit":
+            sink.edit(message.target, delivery.message_id or 0, delivery.text, delivery.buttons)
+            return None
+        return sink.send(message.target, delivery.text, delivery.buttons)
+
+    def record(self, session: Session, delivery: Delivery, at: datetime, outcome: int | None | DeliveryError) -> None:
+        """Store what the channel answered at ``at`` (when the answer arrived, not when the pass began)."""
+        message = delivery.message
+        if isinstance(outcome, DeliveryError):
+            retry_at = self._retry_at(outcome, message.attempts, at)
+            if outcome.retry_after and message.channel == "telegram":
+                self.limiter.block(message.target, at, float(outcome.retry_after))
+            outbox.mark_failed(session, message.id, str(outcome), retry_at)
+            if retry_at is None:
+                log.error("доставка %s → %s отменена: %s", message.channel, message.target, outcome)
+            else:
+                log.warning("доставка %s → %s не удалась, повтор в %s: %s", message.channel, message.target,
+                            retry_at.astimezone(self.tz).strftime("%H:%M:%S"), outcome)
+            return
+        outbox.mark_sent(session, message.id, at)
+        if message.channel == "telegram":
+            self.limiter.note(message.target, at)
+        if message.story_id is None or (delivery.action == "edit" and delivery.message_id == 0):
+            return
+        message_id = outcome if delivery.action == "send" else None
+        alert_state.record_message(session, message.story_id, message.channel, message.target, message_id,
+                                   delivery.text, at)
 
     def _retry_at(self, exc: DeliveryError, attempts: int, now: datetime) -> datetime | None:
         if not exc.retryable or attempts + 1 >= self.alerts.max_attempts:

@@ -58,7 +58,7 @@ def _act(story_id: int, status: str, by: Optional[str]) -> None:
             done = pipeline.alerting.act(session, story_id, status, _author(by), WallClock().now(), chat="CLI")
         if not done:
             raise InputError(f"по истории №{story_id} оповещений не было")
-        sent = pipeline.dispatch(WallClock().now()) if "telegram" in pipeline.sinks else None
+        sent = pipeline.dispatch(WallClock().now(), story_id) if "telegram" in pipeline.sinks else None
     finally:
         pipeline.close()
         db.dispose()

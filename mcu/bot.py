@@ -15,7 +15,7 @@ from typing import Any
 
 from alerts import BotClient
 from alerts.lifecycle import STATUS_TITLES, parse_callback
-from config import DeliveryError, Settings
+from config import DeliveryError, MCUError, Settings
 from mcu.alerting import Alerting
 from storage import Database, alert_state
 
@@ -97,6 +97,10 @@ def run_polling(poller: BotPoller, stop: threading.Event, timeout: float) -> Non
             pause = 1.0
         except DeliveryError as exc:
             log.warning("getUpdates: %s; повтор через %.0f с", exc, pause)
+            stop.wait(pause)
+            pause = min(60.0, pause * 2)
+        except MCUError as exc:  # the database is busy or away: the press is read again and applied later
+            log.warning("нажатие кнопки не сохранено: %s; повтор через %.0f с", exc, pause)
             stop.wait(pause)
             pause = min(60.0, pause * 2)
         except Exception:  # the listener must outlive a bug in one update

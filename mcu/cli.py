@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import traceback
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -16,7 +17,7 @@ import click
 from rich.panel import Panel
 from rich.progress import Progress, TaskID
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from config import (
     CollectorError,
@@ -32,6 +33,7 @@ from mcu import alerts_cli, purge_cli, stories_cli  # noqa: F401  (register `mcu
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, bad_option, err, log, out, state, usage_error
+from storage.database import database_error
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from alerts import Alert
@@ -118,17 +120,18 @@ def demo(workdir: Path) -> None:
 # --- run / collect / process ------------------------------------------------------------------------
 
 
-def _pipeline(settings: Settings, console: bool = True) -> Pipeline:
+def _pipeline(settings: Settings, console: bool = True, stopping: threading.Event | None = None) -> Pipeline:
     from mcu.pipeline import Pipeline
 
     db = open_database(settings)
-    return Pipeline(settings, db, console=(lambda text: out.print(Panel(text, expand=False))) if console else None)
+    return Pipeline(settings, db, console=(lambda text: out.print(Panel(text, expand=False))) if console else None,
+                    stopping=stopping)
 
 
-def _collection(settings: Settings, db: Database) -> Collection:
+def _collection(settings: Settings, db: Database, stopping: threading.Event | None = None) -> Collection:
     from mcu.collection import Collection
 
-    return Collection(settings, db)
+    return Collection(settings, db, stopping=stopping)
 
 
 @app.command()
@@ -137,15 +140,16 @@ def run() -> None:
     from mcu.daemon import build_scheduler, run_forever, start_listener
 
     settings = state.settings
-    pipeline = _pipeline(settings)
-    collection = _collection(settings, pipeline.db)
+    stopping = threading.Event()  # one stop request for every job of the daemon
+    pipeline = _pipeline(settings, stopping=stopping)
+    collection = _collection(settings, pipeline.db, stopping)
     scheduler = build_scheduler(pipeline, collection, WallClock())
     stop_listener = start_listener(pipeline, WallClock())
     collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
     log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
     try:
-        run_forever(scheduler)
+        run_forever(scheduler, stopping)
     finally:
         if stop_listener is not None:
             stop_listener()
@@ -165,8 +169,9 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
     start = _parse_moment(since, settings, "--since")
     db = open_database(settings)
     collection: Collection | None = None
+    stopping = threading.Event()
     try:
-        collection = _collection(settings, db)
+        collection = _collection(settings, db, stopping)
         now = WallClock().now()
         records = {r.name: r for r in collection.sync(now)}
         for name in source:
@@ -181,7 +186,9 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
             from mcu.daemon import build_scheduler, run_forever
             from mcu.pipeline import Pipeline
 
-            run_forever(build_scheduler(Pipeline(settings, db), collection, WallClock(), collect_only=True, only=chosen))
+            scheduler = build_scheduler(Pipeline(settings, db, stopping=stopping), collection, WallClock(),
+                                        collect_only=True, only=chosen)
+            run_forever(scheduler, stopping)
             return
         if not state.verbose:  # a one-shot run prints each source's outcome itself
             logging.getLogger("mcu.collection").setLevel(logging.CRITICAL)
@@ -690,6 +697,9 @@ def main(argv: list[str] | None = None) -> int:
         return 78
     except MCUError as exc:
         err.print(f"Ошибка: {_masked(str(exc))}")
+        return 1
+    except DBAPIError as exc:
+        err.print(f"Ошибка: {_masked(str(database_error(exc, None)))}")
         return 1
     except SQLAlchemyError as exc:
         err.print(f"Ошибка базы данных: {_masked(str(getattr(exc, 'orig', None) or exc).splitlines()[0])}")

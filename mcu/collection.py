@@ -7,6 +7,7 @@ source is marked and skipped until an analyst re-enables it, a spent quota waits
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,9 +80,12 @@ class Collection:
         db: Database,
         budget: Budget | None = None,
         collectors: dict[str, Collector] | None = None,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
+        # Set by the daemon on SIGTERM: a source stops after the step in hand (stored with its cursor).
+        self.stopping = stopping or threading.Event()
         self.budget = budget or make_budget(settings)
         self._collectors: dict[str, Collector] = dict(collectors or {})
         self._reported_auth: set[str] = set()
@@ -148,11 +152,27 @@ class Collection:
         if not force and record.closed_at is not None:
             stats.skipped = f"закрыт: {record.closed_reason}"
             return stats
+        with self.db.exclusive("source", record.name) as alone:
+            if not alone:  # another process collects it right now (several processes on PostgreSQL)
+                stats.skipped = "собирается другим процессом"
+                return stats
+            self._run(record, now, since, progress, stats)
+        return stats
+
+    def _run(
+        self,
+        record: SourceRecord,
+        now: datetime,
+        since: datetime | None,
+        progress: Callable[[int], None] | None,
+        stats: CollectStats,
+    ) -> None:
         try:
             collector = self.collector(record.kind)
             record = self._resolved(record)
             self._collect(record, collector, now, since, progress, stats)
-            self._refresh(record, collector, now, stats)
+            if not self.stopping.is_set():
+                self._refresh(record, collector, now, stats)
         except NotConfigured as exc:
             stats.skipped = mask_secrets(f"не настроен: {exc}")
             self._fail(record, now, stats.skipped, now + timedelta(seconds=self.interval(record)))
@@ -190,7 +210,6 @@ class Collection:
                                        now + timedelta(seconds=self.interval(record)))
         finally:
             self._save_usage()
-        return stats
 
     def _collect(
         self,
@@ -212,6 +231,9 @@ class Collection:
             if progress is not None:
                 progress(len(batch.posts))
             if not batch.more:
+                return
+            if self.stopping.is_set():
+                log.info("источник %s: сбор остановлен по сигналу, продолжу с сохранённого места", record.name)
                 return
         log.warning("источник %s: сборщик не закончил за %d шагов, продолжу в следующий раз", record.name, MAX_STEPS)
 

@@ -1,4 +1,9 @@
-"""The daemon: APScheduler only triggers; one worker thread runs the jobs, whose state lives in the database."""
+"""The daemon: APScheduler only triggers; one worker thread runs the jobs, whose state lives in the database.
+
+SIGTERM or SIGINT stops it gracefully: the running job ends at its next safe point (a delivery pass after the
+message in flight, processing after its batch, collection after its step), jobs already queued do not start,
+and only then are connections closed.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -30,10 +35,13 @@ from mcu.retention import purge
 log = logging.getLogger(__name__)
 
 
-def _guarded(name: str, work: Callable[[], object]) -> Callable[[], None]:
-    """One failing job is logged and retried on its next run; it never stops the daemon."""
+def _guarded(name: str, work: Callable[[], object], stopping: threading.Event) -> Callable[[], None]:
+    """One failing job is logged and retried on its next run; it never stops the daemon. A job queued before
+    a stop request does not start after it."""
 
     def run() -> None:
+        if stopping.is_set():
+            return
         try:
             work()
         except MCUError as exc:
@@ -57,7 +65,8 @@ def build_scheduler(
     """Jobs with stable ids: collect per registered source, process, dispatch, digests, and a reconcile job
     that picks up sources analysts add or disable while the daemon runs."""
     settings: Settings = pipeline.settings
-    scheduler = scheduler or BlockingScheduler()
+    stopping = pipeline.stopping
+    scheduler = scheduler or BackgroundScheduler()
     scheduler.configure(
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(settings.scheduler.misfire_grace)},
@@ -86,14 +95,14 @@ def build_scheduler(
             jitter = int(record.options.get("jitter", 30) or 0) or None
             first = record.next_run_at if record.next_run_at and record.next_run_at > clock.now() else clock.now()
             scheduler.add_job(
-                _guarded(f"collect:{name}", partial(collect, name)),
+                _guarded(f"collect:{name}", partial(collect, name), stopping),
                 IntervalTrigger(seconds=max(1, collection.interval(record)), jitter=jitter, timezone=settings.town.tz),
                 id=f"collect:{name}",
                 next_run_time=first + timedelta(seconds=position),
             )
 
     reconcile()
-    scheduler.add_job(_guarded("sources", reconcile), IntervalTrigger(seconds=60), id="sources",
+    scheduler.add_job(_guarded("sources", reconcile, stopping), IntervalTrigger(seconds=60), id="sources",
                       next_run_time=start + timedelta(seconds=60))
     if collect_only:
         return scheduler
@@ -109,9 +118,9 @@ def build_scheduler(
         if stats.sent or stats.failed:
             log.info("доставка: отправлено %d, ошибок %d", stats.sent, stats.failed)
 
-    scheduler.add_job(_guarded("process", process), IntervalTrigger(seconds=settings.scheduler.process_interval),
+    scheduler.add_job(_guarded("process", process, stopping), IntervalTrigger(seconds=settings.scheduler.process_interval),
                       id="process", next_run_time=start + timedelta(seconds=1))
-    scheduler.add_job(_guarded("dispatch", dispatch), IntervalTrigger(seconds=settings.scheduler.dispatch_interval),
+    scheduler.add_job(_guarded("dispatch", dispatch, stopping), IntervalTrigger(seconds=settings.scheduler.dispatch_interval),
                       id="dispatch", next_run_time=start + timedelta(seconds=2))
     for period, at in (("day", settings.digest.daily_at), ("week", settings.digest.weekly_at)):
         hour, minute = (int(part) for part in at.split(":"))
@@ -122,9 +131,9 @@ def build_scheduler(
             paths = produce_digests(pipeline, settings, period, clock.now())
             log.info("сводка %s: %s", period, ", ".join(str(p) for p in paths))
 
-        scheduler.add_job(_guarded(f"digest:{period}", digest), trigger, id=f"digest:{period}")
+        scheduler.add_job(_guarded(f"digest:{period}", digest, stopping), trigger, id=f"digest:{period}")
     # The retention period (152-ФЗ): personal data older than retention_days goes every night.
-    scheduler.add_job(_guarded("purge", lambda: purge(settings, pipeline.db, clock.now(), apply=True)),
+    scheduler.add_job(_guarded("purge", lambda: purge(settings, pipeline.db, clock.now(), apply=True), stopping),
                       CronTrigger(hour=3, minute=30, timezone=settings.town.tz), id="purge")
     return scheduler
 
@@ -161,16 +170,25 @@ def start_listener(pipeline: Pipeline, clock: Clock) -> Callable[[], None] | Non
     return halt
 
 
-def run_forever(scheduler: BaseScheduler) -> None:
-    """Start and block; SIGTERM and SIGINT stop after the running job finishes."""
+def run_forever(scheduler: BaseScheduler, stopping: threading.Event) -> None:
+    """Run the jobs until SIGTERM or SIGINT, then stop gracefully (see the module docstring) and return."""
+    received: list[int] = []
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("получен сигнал %s: завершаю после текущего задания", signal.Signals(signum).name)
-        scheduler.shutdown(wait=False)
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        stopping.set()  # the running job sees it at its next safe point; queued jobs see it and do not start
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         scheduler.start()
+        while not stopping.wait(0.5):
+            pass
+        name = signal.Signals(received[0]).name if received else "остановки"
+        log.info("получен сигнал %s: завершаю после текущего шага", name)
+        scheduler.shutdown(wait=True)
     finally:
+        stopping.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)

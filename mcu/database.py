@@ -42,7 +42,7 @@ def open_database(settings: Settings, url: str | None = None, *, check_schema: b
         raise StorageError(f"база данных {path} не найдена: выполните `mcu init`")
     if path is not None:
         owner_only(path)
-    db = Database.from_url(url, echo=settings.database.echo)
+    db = Database.from_url(url, echo=settings.database.echo, busy_timeout=settings.database.busy_timeout)
     if check_schema:
         try:
             ensure_current(db.engine)

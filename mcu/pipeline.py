@@ -6,17 +6,20 @@ Every stage boundary is a database row, so a crash loses nothing and a restart r
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
 from alerts import Alert, ConsoleSink, JsonlSink, Sink, TelegramSink, decide, render
 from collectors import Post
-from config import Settings
+from config import DeliveryError, Settings
 from nlp import Analyzer, Annotation, Lemmatizer, NerTagger
 from nlp.models import load_for
 from risk import (
@@ -31,12 +34,16 @@ from risk import (
 )
 from mcu.alerting import Alerting, jsonl_sink_path
 from mcu.history import History
-from storage import Database, outbox, posts, stories
+from storage import Database, locks, outbox, posts, stories
 from storage import annotations as annotation_store
+
+if TYPE_CHECKING:
+    from storage.models import PostRow
 
 log = logging.getLogger(__name__)
 
 ANALYSIS_BATCH = 500
+SCORING_BATCH = 50  # stories scored per transaction: the SQLite write lock is held for one chunk at a time
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
 AUTOMATIC = "автоматически"  # the author of corrections clustering makes by itself
 
@@ -104,9 +111,12 @@ class Pipeline:
         console: Callable[[str], None] | None = None,
         deliver: bool = True,
         telegram: bool = True,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
+        # Set by the daemon on SIGTERM: long stages stop at their next safe point (a batch, a message).
+        self.stopping = stopping or threading.Event()
         self._analyzer = analyzer
         self.deliver = deliver
         self.tz = settings.town.tz
@@ -146,58 +156,80 @@ class Pipeline:
     # --- analyse, group, score, decide -----------------------------------------------------------
 
     def process(self, now: datetime, limit: int | None = None) -> RunStats:
-        """Analyse every waiting post, place relevant ones into stories, rescore touched stories, decide alerts."""
+        """Analyse every waiting post, place relevant ones into stories, rescore touched stories, decide alerts.
+
+        Safe with several processes on one database: each batch of posts is claimed (row locks on PostgreSQL),
+        judged with nothing written yet, and placed into stories under a lock that one process holds at a
+        time; stories are scored under the same lock. A stop request ends the run after the current batch.
+        """
         stats = RunStats()
-        while limit is None or stats.analysed < limit:
+        while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
-                waiting = posts.pending_analysis(session, ANALYSIS_BATCH)
+                waiting = posts.claim_pending(session, ANALYSIS_BATCH)
                 if not waiting:
                     break
-                # Open stories are read once per batch and kept current in memory as posts join them.
-                earliest = min(item.post.published_at for item in waiting)
-                index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
-                grown: set[int] = set()
-                # Posts before comments, each group analysed in one batch: a comment then finds its post judged.
-                for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
-                    stats.relevant += self._analyse_batch(session, group, now, index, grown)
-                self._merge_duplicates(session, index, grown, now)
-                for story_id in grown & index.keys():
-                    stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
-                stats.analysed += len(waiting)
-        with self.db.transaction() as session:
-            history = History(self.settings, now)
-            for story_id in stories.stale_story_ids(session):
-                alert = self._score_story(session, story_id, now, history)
-                stats.stories_scored += 1
-                if alert is not None:
-                    stats.alerts.append(alert)
-        if self.deliver and "telegram" in self.sinks:  # reminders are for people; a replay or a log needs none
-            stats.alerts += self.review(now)
+                judged = self._judge(session, waiting)  # the slow part: NLP, no write yet (no SQLite lock)
+                posts.wait_for_earlier(session, waiting[0].db_id)  # batches are placed in queue order
+                locks.serialize(session, locks.STORIES)
+                current = posts.still_pending(session, waiting)  # another process may have judged some meanwhile
+                if current:
+                    # Open stories are read once per batch and kept current in memory as posts join them.
+                    earliest = min(item.post.published_at for item in current.values())
+                    index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
+                    grown: set[int] = set()
+                    for item, parent, annotation in judged:
+                        if item.db_id in current:
+                            parent_story = parent.story_id if parent is not None else None
+                            stats.relevant += self._place(session, current[item.db_id], parent_story, annotation, now,
+                                                          index, grown)
+                    self._merge_duplicates(session, index, grown, now)
+                    for story_id in grown & index.keys():
+                        stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
+                stats.analysed += len(current)
+        history = History(self.settings, now)
+        # Stories are scored once every batch is placed; while another process still analyses a batch, it
+        # scores them when it is done (as one process would, after its last batch).
+        while not self.stopping.is_set() and not self._others_analysing():
+            with self.db.transaction() as session:
+                locks.serialize(session, locks.STORIES)
+                stale = stories.stale_story_ids(session, SCORING_BATCH)
+                for story_id in stale:
+                    alert = self._score_story(session, story_id, now, history)
+                    stats.stories_scored += 1
+                    if alert is not None:
+                        stats.alerts.append(alert)
+            if len(stale) < SCORING_BATCH:
+                break
+        if self.deliver and "telegram" in self.sinks and not self.stopping.is_set():
+            stats.alerts += self.review(now)  # reminders are for people; a replay or a log needs none
         return stats
 
-    def _analyse_batch(
-        self,
-        session: Session,
-        group: list[posts.StoredPost],
-        now: datetime,
-        index: dict[int, StoryState],
-        grown: set[int],
-    ) -> int:
-        if not group:
-            return 0
-        parents = [posts.find_parent(session, item.post) for item in group]
-        judged = annotation_store.annotations_for(session, [p.id for p in parents if p is not None])
-        contexts = []
-        for item, parent in zip(group, parents, strict=True):
-            verdict = judged.get(parent.id) if parent is not None else None
-            contexts.append(self.analyzer.context_for(
-                item.post, verdict.relevance if verdict is not None else None, parent.text if parent is not None else None
-            ))
-        annotations = self.analyzer.analyze_batch([(item.post, ctx) for item, ctx in zip(group, contexts, strict=True)])
-        relevant = 0
-        for item, parent, annotation in zip(group, parents, annotations, strict=True):
-            relevant += self._place(session, item, parent.story_id if parent is not None else None, annotation, now, index, grown)
-        return relevant
+    def _others_analysing(self) -> bool:
+        with self.db.transaction() as session:
+            return bool(posts.batches_elsewhere(session))
+
+    def _judge(
+        self, session: Session, waiting: list[posts.StoredPost]
+    ) -> list[tuple[posts.StoredPost, PostRow | None, Annotation]]:
+        """Analyse a batch, posts before comments, so a comment is judged with its post's fresh verdict."""
+        fresh: dict[int, float] = {}
+        judged: list[tuple[posts.StoredPost, PostRow | None, Annotation]] = []
+        for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
+            if not group:
+                continue
+            parents = [posts.find_parent(session, item.post) for item in group]
+            known = annotation_store.annotations_for(session, [p.id for p in parents if p is not None])
+            contexts = []
+            for item, parent in zip(group, parents, strict=True):
+                relevance = None
+                if parent is not None:
+                    relevance = fresh.get(parent.id, known[parent.id].relevance if parent.id in known else None)
+                contexts.append(self.analyzer.context_for(item.post, relevance, parent.text if parent is not None else None))
+            annotations = self.analyzer.analyze_batch([(item.post, ctx) for item, ctx in zip(group, contexts, strict=True)])
+            for item, parent, annotation in zip(group, parents, annotations, strict=True):
+                judged.append((item, parent, annotation))
+            fresh.update((item.db_id, annotation.relevance) for item, annotation in zip(group, annotations, strict=True))
+        return judged
 
     def _place(
         self,
@@ -292,8 +324,9 @@ class Pipeline:
         return self.alerting.on_decision(session, alert, view) if alert is not None else None
 
     def review(self, now: datetime) -> list[Alert]:
-        """Reminders and escalations of open alerts nobody took."""
+        """Reminders and escalations of open alerts nobody took (one process at a time decides them)."""
         with self.db.transaction() as session:
+            locks.serialize(session, locks.STORIES)
             return self.alerting.review(
                 session, now,
                 lambda story_id: stories.view(session, story_id, self.topic_titles),
@@ -302,16 +335,37 @@ class Pipeline:
 
     # --- deliver -------------------------------------------------------------------------------
 
-    def dispatch(self, now: datetime) -> RunStats:
-        """Send what the outbox holds; a failure is retried with backoff, never sent twice once accepted."""
+    def dispatch(self, now: datetime, story_id: int | None = None) -> RunStats:
+        """Send what the outbox holds, one message at a time; a failure is retried with backoff, a message
+        Telegram accepted is never sent again (except the one in flight when the process is killed).
+
+        ``now`` is when the pass starts; each answer is stamped with the time it arrived. A stop request ends
+        the pass after the message in flight; an outage (a timeout, 5xx) ends it at once, the rest waits.
+        With ``story_id`` only that story's messages go (an analyst's command updates its chats, nothing more).
+        """
         stats = RunStats()
-        more = True
-        while more:
+        started = time.monotonic()
+
+        def clock() -> datetime:
+            return now + timedelta(seconds=time.monotonic() - started)
+
+        while not self.stopping.is_set():
             with self.db.transaction() as session:
-                sent, failed, more = self.alerting.dispatch(session, now)
-            stats.sent += sent
-            stats.failed += failed
-            more = more and not failed
+                delivery = self.alerting.claim(session, clock(), story_id)
+            if delivery is None:
+                break
+            try:
+                outcome: int | None | DeliveryError = self.alerting.transmit(delivery)
+            except DeliveryError as exc:
+                outcome = exc
+            with self.db.transaction() as session:
+                self.alerting.record(session, delivery, clock(), outcome)
+            if not isinstance(outcome, DeliveryError):
+                stats.sent += 1
+                continue
+            stats.failed += 1
+            if outcome.retryable and not outcome.retry_after:
+                break  # the service or the network is down: do not spend a timeout on every waiting message
         return stats
 
     def close(self) -> None:

@@ -1,4 +1,10 @@
-"""Alerts and the durable outbox: an alert and its messages are written in one transaction."""
+"""Alerts and the durable outbox: an alert and its messages are written in one transaction.
+
+A message is delivered in three steps, each short: it is claimed (``pending`` → ``sending``, with a lease),
+sent with no transaction open, and recorded (``sent``, or back to ``pending`` for a retry, or ``failed``).
+A sender that dies between the first and the last step leaves a ``sending`` row whose lease runs out: it is
+sent again, the one message that can arrive twice.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from alerts.alert import Alert, PreviousAlert
@@ -15,7 +21,7 @@ from config.secret import mask_secrets
 from risk.scoring import level_rank
 from storage.models import AlertRow, OutboxRow
 
-PENDING, SENT, FAILED, SUPERSEDED = "pending", "sent", "failed", "superseded"
+PENDING, SENDING, SENT, FAILED, SUPERSEDED = "pending", "sending", "sent", "failed", "superseded"
 DUE_BATCH = 100
 
 
@@ -98,17 +104,25 @@ def queue(session: Session, story_id: int | None, plan: Planned, text: str, at: 
     )
 
 
+def send_state(session: Session, story_id: int, channel: str, target: str) -> str | None:
+    """Whether a new message for the story in this chat is waiting (``pending``: group wait, quiet hours,
+    retries) or being sent right now (``sending``); None when neither."""
+    query = select(OutboxRow.status).where(
+        OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.target == target,
+        OutboxRow.kind == "send", OutboxRow.status.in_([PENDING, SENDING]),
+    )
+    found = set(session.scalars(query))
+    return SENDING if SENDING in found else PENDING if found else None
+
+
 def pending_send(session: Session, story_id: int, channel: str, target: str) -> bool:
     """A new message for the story in this chat is still waiting (group wait, quiet hours, retries)."""
-    query = select(OutboxRow.id).where(
-        OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.target == target,
-        OutboxRow.kind == "send", OutboxRow.status == PENDING,
-    )
-    return session.scalars(query.limit(1)).first() is not None
+    return send_state(session, story_id, channel, target) is not None
 
 
 def newest_pending(session: Session, message: Message) -> tuple[str, list[Any] | None]:
-    """The latest text and buttons queued for the same story and chat; later rows are folded into this one.
+    """The latest text and buttons queued for the same story and chat; later rows are folded into this one,
+    and this one keeps the result (a retry sends what is true now, not what was true at the first attempt).
 
     A message held by group wait or quiet hours goes out once, with what is true when it goes out.
     """
@@ -123,6 +137,10 @@ def newest_pending(session: Session, message: Message) -> tuple[str, list[Any] |
     for row in later:
         text, buttons = row.text, row.buttons
         row.status = SUPERSEDED
+    if later:
+        row = session.get(OutboxRow, message.id)
+        if row is not None:
+            row.text, row.buttons = text, buttons
     return text, buttons
 
 
@@ -133,27 +151,49 @@ def supersede(session: Session, message_id: int) -> None:
 
 
 def postpone(session: Session, message_id: int, until: datetime) -> None:
-    """Not an attempt: the chat's rate limit asks to wait."""
+    """Not an attempt: the chat's rate limit, or a message still in flight there, asks to wait."""
     row = session.get(OutboxRow, message_id)
     if row is not None:
         row.next_attempt_at = until
+        if row.status == SENDING:
+            row.status = PENDING
 
 
-def due_messages(session: Session, now: datetime, limit: int = DUE_BATCH) -> list[Message]:
-    """Pending messages whose next attempt is due, oldest first.
-
-    On PostgreSQL the rows are locked with SKIP LOCKED, so several dispatchers never send one message twice.
-    """
+def due_messages(session: Session, now: datetime, limit: int = DUE_BATCH, story_id: int | None = None) -> list[Message]:
+    """Messages whose next attempt is due, oldest first: pending ones, and ones whose sender's lease ran out
+    (it died while sending); only the story's with ``story_id``."""
     query = (
         select(OutboxRow)
-        .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
+        .where(OutboxRow.status.in_([PENDING, SENDING]), OutboxRow.next_attempt_at <= now)
         .order_by(OutboxRow.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    if story_id is not None:
+        query = query.where(OutboxRow.story_id == story_id)
     return [Message(r.id, r.channel, r.target, r.text, r.attempts, r.kind, r.story_id, r.buttons)
             for r in session.scalars(query)]
+
+
+def in_flight(session: Session, now: datetime) -> set[tuple[int | None, str, str]]:
+    """(story, channel, target) of messages being sent now: the next message there waits for that answer
+    (an edit needs the id of the message it edits)."""
+    query = select(OutboxRow.story_id, OutboxRow.channel, OutboxRow.target).where(
+        OutboxRow.status == SENDING, OutboxRow.next_attempt_at > now)
+    return {(story, channel, target) for story, channel, target in session.execute(query)}
+
+
+def claim(session: Session, message_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Take a due message for sending until ``lease_until``; False when another sender took it first.
+
+    One conditional UPDATE, so of two senders (two processes, on any database) exactly one wins.
+    """
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == message_id, OutboxRow.status.in_([PENDING, SENDING]), OutboxRow.next_attempt_at <= now)
+        .values(status=SENDING, next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
 
 
 def mark_sent(session: Session, message_id: int, at: datetime) -> None:
@@ -175,6 +215,7 @@ def mark_failed(session: Session, message_id: int, error: str, retry_at: datetim
     if retry_at is None:
         row.status = FAILED
     else:
+        row.status = PENDING
         row.next_attempt_at = retry_at
 
 

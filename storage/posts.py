@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Session
 from collectors.post import METRIC_NAMES, Metrics, Post
 from collectors.source import KnownPost
 from risk.scoring import level_rank
+from storage import locks
 from storage.models import MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
+from storage.upsert import insert_missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,49 +73,76 @@ def _snapshot(session: Session, row: PostRow, metrics: Metrics, at: datetime) ->
     return 1
 
 
-def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveResult:
-    """Insert new posts, update known ones (an edit bumps ``version``), record a metric snapshot per sighting.
-
-    An older observation never overwrites newer metrics; a re-collected post never duplicates.
-    """
-    batch = list(posts)
-    if not batch:
-        return SaveResult()
-    wanted = {_identity(p) for p in batch}
-    existing: dict[tuple[str, str, str], PostRow] = {}
-    for platform, source in {(p.platform, p.source) for p in batch}:
-        ids = [i for (pl, so, i) in wanted if pl == platform and so == source]
+def _existing(session: Session, identities: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], PostRow]:
+    found: dict[tuple[str, str, str], PostRow] = {}
+    for platform, source in {(p, s) for p, s, _ in identities}:
+        ids = sorted(i for (pl, so, i) in identities if pl == platform and so == source)
         for start in range(0, len(ids), 500):
             query = select(PostRow).where(
                 PostRow.platform == platform, PostRow.source == source, PostRow.external_id.in_(ids[start : start + 500])
             )
-            for found in session.scalars(query):
-                existing[(found.platform, found.source, found.external_id)] = found
+            for row in session.scalars(query):
+                found[(row.platform, row.source, row.external_id)] = row
+    return found
+
+
+def _new_row(post: Post, seen_at: datetime) -> dict[str, object]:
+    return dict(
+        platform=post.platform,
+        source=post.source,
+        external_id=post.id,
+        parent_external_id=post.parent_id,
+        url=post.url,
+        author=post.author,
+        published_at=post.published_at,
+        text=post.text,
+        first_seen_at=seen_at,
+        last_seen_at=seen_at,
+        version=1,
+        needs_analysis=True,
+        **post.metrics.as_dict(),
+    )
+
+
+def _insert_new(session: Session, values: list[dict[str, object]]) -> dict[tuple[str, str, str], PostRow]:
+    """Insert posts unless they exist; a post another process stored meanwhile is skipped, not an error."""
+    statement = insert_missing(session, PostRow, ["platform", "source", "external_id"]).returning(PostRow)
+    inserted: dict[tuple[str, str, str], PostRow] = {}
+    for start in range(0, len(values), 500):
+        for row in session.scalars(statement, values[start : start + 500]):
+            inserted[(row.platform, row.source, row.external_id)] = row
+    return inserted
+
+
+def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveResult:
+    """Insert new posts, update known ones (an edit bumps ``version``), record a metric snapshot per sighting.
+
+    An older observation never overwrites newer metrics; a re-collected post never duplicates, even when
+    another process stores the same post at the same moment (an insert that finds it there updates it).
+    """
+    batch = list(posts)
+    if not batch:
+        return SaveResult()
+    existing = _existing(session, {_identity(p) for p in batch})
+    first: dict[tuple[str, str, str], Post] = {}
+    for post in batch:
+        if _identity(post) not in existing:
+            first.setdefault(_identity(post), post)
+    inserted = _insert_new(session, [_new_row(p, p.observed_at or now) for p in first.values()])
+    raced = set(first) - set(inserted)
+    if raced:
+        existing.update(_existing(session, raced))
     result = SaveResult()
     touched: set[int] = set()
     for post in batch:
         seen_at = post.observed_at or now
-        row = existing.get(_identity(post))
-        if row is None:
-            row = PostRow(
-                platform=post.platform,
-                source=post.source,
-                external_id=post.id,
-                parent_external_id=post.parent_id,
-                url=post.url,
-                author=post.author,
-                published_at=post.published_at,
-                text=post.text,
-                first_seen_at=seen_at,
-                last_seen_at=seen_at,
-                version=1,
-                **post.metrics.as_dict(),
-            )
-            session.add(row)
-            session.flush()
-            existing[_identity(post)] = row
+        key = _identity(post)
+        if first.get(key) is post and key in inserted:
+            row = inserted[key]
+            existing[key] = row
             result += SaveResult(new=1, snapshots=_snapshot(session, row, post.metrics, seen_at))
             continue
+        row = existing[key]
         newer = seen_at >= row.last_seen_at
         edited = newer and post.text != row.text and (post.text or not post.metrics.empty)
         if edited:
@@ -149,6 +179,89 @@ def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
         .limit(limit)
     )
     return [stored(row) for row in session.scalars(query)]
+
+
+def _analysis_order(row: PostRow) -> tuple[bool, datetime, int]:
+    """The order posts are analysed and placed in: posts before comments, oldest first."""
+    return (row.parent_external_id is not None, row.published_at, row.id)
+
+
+def claim_pending(session: Session, limit: int) -> list[StoredPost]:
+    """Posts waiting for analysis, taken by this process, parents before comments.
+
+    On PostgreSQL the rows are locked (``FOR UPDATE SKIP LOCKED``) until the caller's transaction ends, so two
+    processes never judge one post; claims are taken one process at a time, so each batch is a contiguous run
+    of the queue, and the batch is registered (by its first post) until it is placed (``wait_for_earlier``).
+    A comment whose post is still waiting elsewhere (another process has it) is left for later: it is judged
+    with its post's verdict, as a single process would judge it.
+    """
+    query = (
+        select(PostRow)
+        .where(PostRow.needs_analysis.is_(True))
+        .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=PostRow)
+    locks.hold(session, locks.CLAIMS)
+    try:
+        rows = list(session.scalars(query))
+        elsewhere = _waiting_parents(session, rows)
+        claimed = [stored(r) for r in rows if (r.platform, r.source, r.parent_external_id) not in elsewhere]
+        if claimed:
+            locks.hold(session, locks.BATCHES, claimed[0].db_id)
+    finally:
+        locks.let_go(session, locks.CLAIMS)
+    return claimed
+
+
+def _waiting_parents(session: Session, rows: Sequence[PostRow]) -> set[tuple[str, str, str]]:
+    """Posts the claimed comments belong to that still wait for analysis outside this claim."""
+    mine = {(r.platform, r.source, r.external_id) for r in rows}
+    parents = {(r.platform, r.source, r.parent_external_id) for r in rows if r.parent_external_id is not None} - mine
+    waiting: set[tuple[str, str, str]] = set()
+    for platform, source in {(platform, source) for platform, source, _ in parents}:
+        ids = sorted(i for (pl, so, i) in parents if pl == platform and so == source)
+        for start in range(0, len(ids), 500):
+            found = session.scalars(select(PostRow.external_id).where(
+                PostRow.platform == platform, PostRow.source == source,
+                PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
+            waiting |= {(platform, source, external_id) for external_id in found}
+    return waiting
+
+
+def batches_elsewhere(session: Session) -> list[int]:
+    """First posts of the batches other processes are analysing now (PostgreSQL; none on SQLite)."""
+    return locks.held_elsewhere(session, locks.BATCHES)
+
+
+def wait_for_earlier(session: Session, first: int, patience: float = 300.0) -> None:
+    """Wait until every batch that comes before ours (post ``first`` opens it) is placed into stories, so
+    batches are placed in queue order whichever process judged them first. A batch that takes longer than
+    ``patience`` seconds is not waited for any more (its process may hang; ours must go on)."""
+    deadline = time.monotonic() + patience
+    ours = session.get(PostRow, first)
+    while ours is not None and time.monotonic() < deadline:
+        others = batches_elsewhere(session)
+        rows = session.scalars(select(PostRow).where(PostRow.id.in_(others))) if others else []
+        if not any(_analysis_order(row) < _analysis_order(ours) for row in rows):
+            return
+        time.sleep(0.05)
+
+
+def still_pending(session: Session, items: Sequence[StoredPost]) -> dict[int, StoredPost]:
+    """Of the claimed posts, those nobody judged meanwhile and nobody edited since (by id, story as now)."""
+    versions = {item.db_id: item for item in items}
+    current: dict[int, StoredPost] = {}
+    ids = sorted(versions)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(select(PostRow.id, PostRow.version, PostRow.story_id).where(
+            PostRow.id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
+        for db_id, version, story_id in rows:
+            item = versions[db_id]
+            if version == item.version:
+                current[db_id] = StoredPost(db_id, version, item.post, story_id)
+    return current
 
 
 def count_pending_analysis(session: Session) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from config.errors import StorageError
-from storage.database import describe_url
+from storage.database import database_error, describe_url
 
 
 def _alembic_config(engine: Engine | None = None) -> Config:
@@ -37,7 +37,7 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except OperationalError as exc:
-        raise StorageError(f"база данных недоступна ({describe_url(engine)}): {exc.orig}") from exc
+        raise database_error(exc, engine) from exc
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
@@ -46,7 +46,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     try:
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
-        raise StorageError(f"не удалось обновить схему базы ({describe_url(engine)}): {exc.orig}") from exc
+        raise StorageError(f"не удалось обновить схему: {database_error(exc, engine)}") from exc
     return before, head_revision()
 
 

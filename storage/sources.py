@@ -14,6 +14,7 @@ from collectors.source import SourceInfo, SourceRef
 from config.schema import SourceSettings
 from config.secret import mask_secrets
 from storage.models import CursorRow, SourceRow
+from storage.upsert import ensure_row
 
 MAIN_CURSOR = "main"
 
@@ -78,13 +79,12 @@ def _row(session: Session, name: str) -> SourceRow | None:
 
 
 def ensure_source(session: Session, name: str, kind: str, enabled: bool = True) -> SourceRow:
+    """The source's row, created if missing (two processes starting at once both find one row)."""
     row = _row(session, name)
     if row is None:
-        row = SourceRow(name=name, kind=kind, enabled=enabled, origin="config", posts_collected=0, problems=0)
-        session.add(row)
-        session.flush()
-    else:
-        row.kind, row.enabled = kind, enabled
+        row = ensure_row(session, SourceRow, ["name"], dict(name=name, kind=kind, enabled=enabled, origin="config",
+                                                            posts_collected=0, problems=0))
+    row.kind, row.enabled = kind, enabled
     return row
 
 
@@ -179,11 +179,9 @@ def get_cursor(session: Session, source_id: int, key: str = MAIN_CURSOR) -> str 
 
 
 def set_cursor(session: Session, source_id: int, value: str, at: datetime, key: str = MAIN_CURSOR) -> None:
-    row = session.get(CursorRow, (source_id, key))
-    if row is None:
-        session.add(CursorRow(source_id=source_id, key=key, value=value, updated_at=at))
-    else:
-        row.value, row.updated_at = value, at
+    row = session.get(CursorRow, (source_id, key)) or ensure_row(
+        session, CursorRow, ["source_id", "key"], dict(source_id=source_id, key=key, value=value, updated_at=at))
+    row.value, row.updated_at = value, at
 
 
 def record_success(

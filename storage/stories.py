@@ -133,10 +133,10 @@ def members(session: Session, story_id: int) -> list[Member]:
     return result
 
 
-def stale_story_ids(session: Session) -> list[int]:
+def stale_story_ids(session: Session, limit: int | None = None) -> list[int]:
     """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan)."""
     query = select(StoryRow.id).where(StoryRow.rescore.is_(True), StoryRow.merged_into.is_(None))
-    return list(session.scalars(query.order_by(StoryRow.id)))
+    return list(session.scalars(query.order_by(StoryRow.id).limit(limit)))
 
 
 def save_assessment(

@@ -9,14 +9,13 @@ from sqlalchemy.orm import Session
 
 from collectors.budget import Usage
 from storage.models import ApiUsageRow
+from storage.upsert import ensure_row
 
 
 def save_usage(session: Session, usage: Iterable[Usage]) -> None:
     for item in usage:
-        row = session.get(ApiUsageRow, (item.api, item.method, item.day))
-        if row is None:
-            row = ApiUsageRow(api=item.api, method=item.method, day=item.day, calls=0)
-            session.add(row)
+        row = session.get(ApiUsageRow, (item.api, item.method, item.day)) or ensure_row(
+            session, ApiUsageRow, ["api", "method", "day"], dict(api=item.api, method=item.method, day=item.day, calls=0))
         row.calls = max(row.calls, item.calls)
         row.quota = item.quota
         row.blocked_until = item.blocked_until

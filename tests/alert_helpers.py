@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import pytest
 
 from collectors import Metrics, Post
 from config import Settings
 from tests.fakes.telegram import FakeBotApi
+
+if TYPE_CHECKING:
+    from mcu.pipeline import Pipeline
 
 T0 = datetime(2026, 1, 14, 1, 30, tzinfo=timezone.utc)
 
@@ -41,3 +45,20 @@ def rumour_posts() -> list[Post]:
              url=f"https://example.test/{i}", metrics=Metrics(views=400 * (i + 1), reposts=10 * i))
         for i, (src, pl, text) in enumerate(texts)
     ]
+
+
+def queue_alerts(pipeline: Pipeline, count: int, now: datetime, roles: tuple[str, ...] = ("deputy",)) -> list[int]:
+    """``count`` critical stories, each with a new message waiting for every chat of ``roles``."""
+    from alerts import Alert
+    from storage import stories
+
+    made = []
+    with pipeline.db.transaction() as session:
+        for number in range(1, count + 1):
+            state = stories.create_story(session, f"Нет воды в {number} мкр", "housing", [], frozenset(), now)
+            view = stories.view(session, state.id, pipeline.topic_titles)
+            assert view is not None
+            alert = Alert(state.id, "critical", now, roles, False, ("нет воды",), f"Оповещение №{number}", 1)
+            assert pipeline.alerting.on_decision(session, alert, view) is not None
+            made.append(state.id)
+    return made

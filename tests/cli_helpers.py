@@ -56,3 +56,21 @@ def one_russian_line(stderr: str) -> str:
     assert "Traceback" not in stderr
     assert any("а" <= ch.lower() <= "я" for ch in lines[0]), lines[0]
     return lines[0]
+
+
+def mcu_here(*args: str, capsys: Any) -> tuple[int, str, str]:
+    """`mcu` run inside the test process (no interpreter to start; the network guard is already on):
+    the exit code, stdout and stderr, as a user would see them."""
+    import logging
+
+    from mcu.cli import main
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        code = main(list(args))
+    finally:
+        root.handlers[:] = handlers  # the command installs its own stderr handler
+        root.setLevel(level)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,9 @@ from mcu.pipeline import Pipeline
 from storage import Database, outbox
 from storage.models import AnnotationRow
 from tests.cli_helpers import guarded_environment, mcu, one_russian_line, write_config
+from tests.daemon_helpers import happening_now
 
 DATA = Path(__file__).resolve().parent / "data"
-TIMELINES = Path(__file__).resolve().parent.parent / "mcu" / "data" / "timelines"
 
 
 def test_jobs_come_from_config(settings: Settings, sqlite_db: Database) -> None:
@@ -66,21 +66,8 @@ def _progress(url: str) -> tuple[int, int]:
         db.dispose()
 
 
-def _outage_happening_now(target: Path) -> Path:
-    """The heating-outage timeline moved to the last hours, as the daemon would meet it live."""
-    records = [json.loads(line) for line in (TIMELINES / "heating.jsonl").read_text(encoding="utf-8").splitlines()]
-    latest = max(datetime.fromisoformat(r.get("observed_at") or r["published_at"]) for r in records)
-    shift = datetime.now(timezone.utc) - timedelta(minutes=1) - latest
-    for record in records:
-        for key in ("published_at", "observed_at"):
-            if record.get(key):
-                record[key] = (datetime.fromisoformat(record[key]) + shift).isoformat()
-    target.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
-    return target
-
-
 def test_daemon_collects_processes_and_stops_gracefully(tmp_path: Path) -> None:
-    feed = _outage_happening_now(tmp_path / "feed.jsonl")
+    feed = happening_now(tmp_path / "feed.jsonl")
     config = write_config(
         tmp_path,
         sources=[{"name": "лента", "kind": "replay", "path": str(feed), "interval": "1s", "jitter": 0}],
@@ -130,79 +117,3 @@ def test_digest_job_writes_every_configured_format_and_sends(tmp_path: Path, mon
         pipeline.close()
         assert [p.suffix for p in paths] == [".docx", ".xlsx"] and all(p.exists() for p in paths)
         assert sorted(f["method"] for f in fake.files()) == ["sendDocument", "sendDocument", "sendPhoto"]
-
-
-def _alert_messages_per_chat(url: str) -> dict[str, int]:
-    from storage.models import AlertMessageRow
-
-    db = Database.from_url(url)
-    try:
-        with db.transaction() as session:
-            rows = session.execute(select(AlertMessageRow.target, func.count()).where(AlertMessageRow.channel == "telegram")
-                                   .group_by(AlertMessageRow.target))
-            return {str(target): int(count) for target, count in rows}
-    finally:
-        db.dispose()
-
-
-def test_kill_9_during_delivery_loses_nothing(tmp_path: Path) -> None:
-    """The daemon is killed while Telegram answers slowly, then started again: every message arrives; at most
-    the one in flight at the kill can arrive twice (the Bot API has no idempotent send)."""
-    from tests.fakes.telegram import FakeBotApi
-
-    feed = _outage_happening_now(tmp_path / "feed.jsonl")
-    with FakeBotApi() as fake:
-        fake.delay = 0.4  # slow answers: the kill lands during delivery
-        config = write_config(
-            tmp_path,
-            sources=[{"name": "лента", "kind": "replay", "path": str(feed), "interval": "1s", "jitter": 0}],
-            scheduler={"process_interval": "1s", "dispatch_interval": "1s", "misfire_grace": "30s"},
-            alerts={"group_wait": {}, "quiet_hours": None, "chat_interval": "0s"},
-            api={"telegram_bot": {"base_url": fake.base_url, "token": {"env": "MCU_BOT_TOKEN"}, "timeout": "5s",
-                                  "poll_timeout": "1s"}},
-            roles={"deputy": {"title": "Заместитель", "telegram_chats": [111]},
-                   "pos": {"title": "Ответственный за ПОС", "telegram_chats": [-1002]}},
-        )
-        assert mcu("--config", str(config), "init", cwd=tmp_path).returncode == 0
-        env = {**guarded_environment(), "MCU_BOT_TOKEN": fake.token}
-        command = [sys.executable, "-m", "mcu", "--config", str(config), "run"]
-        url = f"sqlite:///{tmp_path / 'mcu.db'}"
-
-        def accepted() -> list[dict[str, object]]:
-            return [r for r in fake.requests if r["method"] == "sendMessage" and r["status"] == 200]
-
-        first = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not accepted():
-            assert first.poll() is None, first.communicate()
-            time.sleep(0.05)
-        first.kill()  # SIGKILL: no cleanup, whatever was in flight stays in flight
-        first.wait(timeout=30)
-        assert accepted(), "демон успел отправить хотя бы одно сообщение до остановки"
-
-        second = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                                  text=True)
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                db = Database.from_url(url)
-                try:
-                    with db.transaction() as session:
-                        counts = outbox.outbox_counts(session)
-                finally:
-                    db.dispose()
-                if counts.get("sent") and not counts.get("pending"):
-                    break
-                time.sleep(0.3)
-        finally:
-            second.send_signal(signal.SIGTERM)
-            _, stderr = second.communicate(timeout=60)
-        assert "Traceback" not in stderr
-        assert counts.get("pending", 0) == 0 and counts.get("failed", 0) == 0, counts
-        expected = _alert_messages_per_chat(url)
-        delivered: dict[str, int] = {}
-        for request in accepted():
-            chat = str(request["payload"]["chat_id"])  # type: ignore[index]
-            delivered[chat] = delivered.get(chat, 0) + 1
-        assert set(delivered) == set(expected) and expected
-        assert sum(delivered.values()) - sum(expected.values()) <= 1, (delivered, expected)

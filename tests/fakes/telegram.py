@@ -10,7 +10,10 @@ Methods: ``getMe``, ``sendMessage``, ``editMessageText``, ``editMessageReplyMark
 
 Faults a client has to survive are switches on the fake: queued answers (``script``, ``script_for``), a dead service
 behind the proxy (``down``/``up``: 502 with an HTML page), slow answers (``delay``), a second poller (409), chats
-that do not exist or blocked the bot (``unknown_chats``, ``blocked_chats``).
+that do not exist or blocked the bot (``unknown_chats``, ``blocked_chats``), and broken transport (``fault``):
+a connection closed with no answer, an answer that never comes in time, a body that is not JSON, a 500.
+Every request records when it arrived and when its answer left (``received``, ``answered``: ``time.monotonic()``)
+and the fault it met (``fault``, or None).
 """
 
 from __future__ import annotations
@@ -511,6 +514,8 @@ class FakeBotApi(LoopbackServer):
         self.delay = 0.0  # seconds every answer waits (after the work is done, as on a slow network)
         self.strict_ampersand = True  # see parse_html
         self.is_down = False
+        self.stall = 30.0  # how long a "stall" fault keeps the client waiting (the fake's stop ends it early)
+        self._faults: deque[tuple[str | None, str, bool]] = deque()  # (method or None, kind, processed)
         self._script: deque[dict[str, Any]] = deque()
         self._scripts_for: dict[str, deque[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []  # not yet confirmed, ascending update_id
@@ -544,6 +549,18 @@ class FakeBotApi(LoopbackServer):
 
     def up(self) -> None:
         self.is_down = False
+
+    FAULTS: ClassVar[frozenset[str]] = frozenset({"close", "stall", "malformed", "error500"})
+
+    def fault(self, kind: str, method: str | None = None, times: int = 1, processed: bool = False) -> None:
+        """Break the next ``times`` calls (of ``method``, or any): ``close`` hangs up with no answer, ``stall``
+        answers only after ``stall`` seconds (past any client timeout), ``malformed`` answers 200 with a cut-off
+        JSON body, ``error500`` answers the real 500 envelope. With ``processed`` the call still takes effect
+        (the message is sent) and only its answer is lost, as when the network fails on the way back."""
+        if kind not in self.FAULTS:
+            raise ValueError(f"unknown fault {kind!r}")
+        with self._lock:
+            self._faults.extend([(method.lower() if method else None, kind, processed)] * times)
 
     def sent(self) -> list[dict[str, Any]]:
         """Payloads of every ``sendMessage`` call, refused and scripted ones included."""
@@ -624,33 +641,60 @@ class FakeBotApi(LoopbackServer):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, data, content_type = fake._respond(self.path, self.headers.get("Content-Type", ""), body)
+                if status is None:  # hang up without a word
+                    self.close_connection = True
+                    return
                 self.reply(status, data, {"Content-Type": content_type})
 
         return Handler
 
-    def _respond(self, path: str, content_type: str, body: bytes) -> tuple[int, bytes, str]:
-        """One request end to end: the proxy, the token, the log, the method; then the configured delay."""
+    def _respond(self, path: str, content_type: str, body: bytes) -> tuple[int | None, bytes, str]:
+        """One request end to end: the proxy, the token, the log, faults, the method; then the configured delay."""
         url = urlsplit(path)
         prefix = f"/bot{self.token}/"
         record: dict[str, Any] | None = None
+        fault: str | None = None
         if url.path.startswith(prefix):
             given = url.path[len(prefix):].strip("/")
             params, uploads = read_params(url.query, content_type, body)
             record = {"method": self._CANONICAL.get(given.lower(), given), "payload": params, "uploads": uploads,
-                      "status": None}
+                      "status": None, "fault": None, "received": time.monotonic(), "answered": None}
             with self._lock:
                 self.requests.append(record)
+                fault, processed = self._take_fault(record["method"])
+        status: int | None
         if self.is_down:
             status, data, kind = 502, BAD_GATEWAY, "text/html"
+        elif fault is not None and not processed:
+            status, data, kind = 500, b"", "application/json"
         else:
             answer = error("401") if record is None else self._answer(record)
             status = 200 if answer.get("ok") else int(answer.get("error_code", 500))
             data, kind = json.dumps(answer, ensure_ascii=False).encode("utf-8"), "application/json"
+        if fault == "close":
+            status = None
+        elif fault == "malformed":
+            status, data = 200, b'{"ok":true,"result":{"message_id":'
+        elif fault == "error500":
+            status, data = 500, json.dumps({"ok": False, "error_code": 500, "description": "Internal Server Error"},
+                                           ensure_ascii=False).encode("utf-8")
+        elif fault == "stall":
+            self._stopping.wait(self.stall)
         if record is not None:
-            record["status"] = status
+            record["status"], record["fault"] = status, fault
         if self.delay > 0:
             self._stopping.wait(self.delay)
+        if record is not None:
+            record["answered"] = time.monotonic()
         return status, data, kind
+
+    def _take_fault(self, method: str) -> tuple[str | None, bool]:
+        """The next fault queued for this method (or for any), if one is (the caller holds the lock)."""
+        for index, (wanted, kind, processed) in enumerate(self._faults):
+            if wanted is None or wanted == method.lower():
+                del self._faults[index]
+                return kind, processed
+        return None, False
 
     def _answer(self, record: dict[str, Any]) -> dict[str, Any]:
         """A scripted answer if one is queued, otherwise the method's own (a refusal being an ApiError)."""
