@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
 
 from config.duration import Duration
+from config.responses import BodySettings, ResponsesSettings, check_bodies
 from config.secret import Secret, resolve_secret
 
 Level = Literal["low", "medium", "high", "critical"]
@@ -326,6 +327,8 @@ class Settings(Section):
     digest: DigestSettings = DigestSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     retention_days: int = Field(default=365, ge=1)
+    bodies: list[BodySettings] = Field(default_factory=list)
+    responses: ResponsesSettings = ResponsesSettings()
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Settings":
@@ -343,6 +346,7 @@ class Settings(Section):
         for role in self.digest.roles:
             if role not in self.roles:
                 problems.append(f"digest.roles: неизвестная роль {role!r}")
+        problems += check_bodies(self.bodies, set(self.roles), set(codes), self.responses.notify)
         if problems:
             raise ValueError("; ".join(problems))
         return self
