@@ -188,6 +188,8 @@ def check_bodies(bodies: list[BodySettings], roles: set[str], topics: set[str], 
                     problems.append(f"bodies: аккаунт {ref} указан у {owners[ref]!r} и у {body.id!r}")
                 owners[ref] = body.id
     for key in ("approaching", "conflict"):
+        if key not in notify.model_fields_set:
+            continue  # the defaults name roles of the regulation; a config without them just notifies fewer people
         for role in getattr(notify, key):
             if role not in roles:
                 problems.append(f"responses.notify.{key}: неизвестная роль {role!r}")

@@ -30,9 +30,11 @@ from risk import (
     merge,
 )
 from mcu.alerting import Alerting, jsonl_sink_path
+from mcu.answers import Answers, AnswerStats
 from mcu.history import History
 from storage import Database, outbox, posts, stories
 from storage import annotations as annotation_store
+from storage import responses as response_store
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class RunStats:
     alerts: list[Alert] = field(default_factory=list)
     sent: int = 0
     failed: int = 0
+    appeals: AnswerStats = field(default_factory=AnswerStats)
 
 
 def build_analyzer(settings: Settings) -> Analyzer:
@@ -128,6 +131,7 @@ class Pipeline:
         if telegram and bot.token is not None and bot.token.present:
             self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
         self.alerting = Alerting(settings, self.sinks, deliver)
+        self.answers = Answers(settings, lambda: self.analyzer.lemmatizer, self.alerting)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -148,11 +152,13 @@ class Pipeline:
     def process(self, now: datetime, limit: int | None = None) -> RunStats:
         """Analyse every waiting post, place relevant ones into stories, rescore touched stories, decide alerts."""
         stats = RunStats()
+        analysed: list[int] = []
         while limit is None or stats.analysed < limit:
             with self.db.transaction() as session:
                 waiting = posts.pending_analysis(session, ANALYSIS_BATCH)
                 if not waiting:
                     break
+                analysed += [item.db_id for item in waiting]
                 # Open stories are read once per batch and kept current in memory as posts join them.
                 earliest = min(item.post.published_at for item in waiting)
                 index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
@@ -164,6 +170,9 @@ class Pipeline:
                 for story_id in grown & index.keys():
                     stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
                 stats.analysed += len(waiting)
+        # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
+        with self.db.transaction() as session:
+            stats.appeals = self.answers.update(session, now, analysed)
         with self.db.transaction() as session:
             history = History(self.settings, now)
             for story_id in stories.stale_story_ids(session):
@@ -282,7 +291,8 @@ class Pipeline:
     def _score_story(self, session: Session, story_id: int, now: datetime, history: History) -> Alert | None:
         members = stories.members(session, story_id)
         topic = story_topic(members)
-        assessment = self.scorer.assess(members, now, history.for_story(session, members, topic))
+        answers = response_store.story_answers(session, story_id)
+        assessment = self.scorer.assess(members, now, history.for_story(session, members, topic), answers)
         title = story_title(members, assessment.factors.get("negativity", 0.0))
         stories.save_assessment(session, story_id, assessment, topic, title, now)
         view = stories.view(session, story_id, self.topic_titles, members)

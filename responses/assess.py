@@ -57,28 +57,30 @@ class Assessor:
 
     # --- pieces -----------------------------------------------------------------------------------------------
 
-    def is_official(self, post: ThreadPost) -> bool:
-        return self.directory.author_body(post) is not None
+    def is_official(self, post: ThreadPost, root: ThreadPost | None = None) -> bool:
+        return self.directory.author_body(post, root) is not None
 
     def _addressed_elsewhere(self, reply: ThreadPost, appeal: ThreadPost, thread: Sequence[ThreadPost]) -> bool:
         """The reply opens with a name that is not this appeal's author but is another resident's in the thread."""
         name = self.reader.read(reply.text).addressee
         if name is None or name in first_name_of(appeal.author, self.lemmatizer):
             return False
+        root = _root(thread, appeal)
         return any(name in first_name_of(p.author, self.lemmatizer) for p in thread
-                   if p.key != appeal.key and not self.is_official(p))
+                   if p.key != appeal.key and not self.is_official(p, root))
 
     def replies(self, ctx: Context) -> list[tuple[ThreadPost, str, str]]:
         """Official posts answering the appeal: (post, body id, via), oldest first."""
         appeal = ctx.appeal
         found: dict[str, tuple[ThreadPost, str, str]] = {}
         under = appeal.id if not appeal.is_comment else appeal.parent_id
+        root = _root(ctx.thread, appeal)
         for post in ctx.thread:
             if post.key == appeal.key or post.published_at < appeal.published_at:
                 continue
             if post.parent_id != under or post.platform != appeal.platform or post.source != appeal.source:
                 continue
-            body = self.directory.author_body(post)
+            body = self.directory.author_body(post, root)
             if body is None or self._addressed_elsewhere(post, appeal, ctx.thread):
                 continue
             found[post.key] = (post, body, "thread")
@@ -104,11 +106,12 @@ class Assessor:
             pool += [p for p in ctx.story if not p.is_comment]
         seen: set[str] = set()
         result = []
+        root = _root(ctx.thread, appeal)
         for post in sorted(pool, key=lambda p: p.published_at):
             if post.key in seen or post.key in (appeal.key, reply.post.key) or not start < post.published_at <= end:
                 continue
             seen.add(post.key)
-            if not self.is_official(post):
+            if not self.is_official(post, root if post.parent_id == under else None):
                 result.append(post)
         return result
 
@@ -147,7 +150,8 @@ class Assessor:
             before = [post.key for post, _, _ in found if post.published_at <= deleted_at]
             last_before_deletion = before[-1] if before else None
         replies = tuple(
-            Reply(post, body, via, self.quality.judge(post, appeal, deleted_after=post.key == last_before_deletion))
+            Reply(post, body, via, self.quality.judge(post, appeal, deleted_after=post.key == last_before_deletion,
+                                                      addressed=via == "thread"))
             for post, body, via in found
         )
         for reply in replies:
@@ -182,6 +186,12 @@ class Assessor:
             repeated_by=repeat.key if repeat is not None else None, deleted=deleted_at is not None,
             checked_at=now, routing=tuple(routing),
         )
+
+
+def _root(thread: Sequence[ThreadPost], appeal: ThreadPost) -> ThreadPost | None:
+    """The top-level post of the appeal's thread, if it is among the thread's posts."""
+    root_id = appeal.parent_id or appeal.id
+    return next((p for p in thread if p.id == root_id and not p.is_comment and p.source == appeal.source), None)
 
 
 def appeal_quality(replies: Sequence[Reply]) -> Verdict | None:

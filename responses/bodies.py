@@ -87,10 +87,22 @@ def _name_key(name: str) -> str:
     return " ".join(name.lower().replace("ё", "е").split())
 
 
+def _is_person(author_id: str) -> bool:
+    """A VK user id (positive): on a community wall such a post is a resident's, not the community's."""
+    platform, _, raw = author_id.partition(":")
+    return platform == "vk" and raw.isdigit()
+
+
+def _same_author(post: ThreadPost, other: ThreadPost) -> bool:
+    if post.author_id and other.author_id:
+        return post.author_id.strip().lower() == other.author_id.strip().lower()
+    return bool(post.author and other.author and _name_key(post.author) == _name_key(other.author))
+
+
 class BodyDirectory:
     """Bodies from config plus the accounts analysts added; answers «is this official?» and «whose is this?»."""
 
-    def __init__(self, bodies: Sequence[Body], lemmatizer: Lemmatizer) -> None:
+    def __init__(self, bodies: Sequence[Body], lemmatizer: Lemmatizer, official_pages: Iterable[str] = ()) -> None:
         self.bodies = tuple(bodies)
         self._by_id = {b.id: b for b in self.bodies}
         self._by_author: dict[str, str] = {}
@@ -104,6 +116,8 @@ class BodyDirectory:
                     self._by_page.setdefault((account.platform, page), body.id)
                 for name in account.names:
                     self._by_name.setdefault((account.platform, _name_key(name)), body.id)
+        fallback = next((b.id for b in self.bodies if b.default), None)
+        self._any_platform = {p.strip().lower(): fallback for p in official_pages if fallback is not None}
         self._keywords = PhraseMatcher(lemmatizer, [k for b in self.bodies for k in b.keywords])
         self._keyword_owner: dict[str, list[str]] = {}
         for body in self.bodies:
@@ -122,20 +136,28 @@ class BodyDirectory:
 
     def page_owner(self, post: ThreadPost) -> str | None:
         """The body whose official page (or Telegram discussion group) the post was written on."""
-        return self._by_page.get((post.platform, post.source.strip().lower()))
+        page = post.source.strip().lower()
+        return self._by_page.get((post.platform, page)) or self._any_platform.get(page)
 
-    def author_body(self, post: ThreadPost) -> str | None:
+    def author_body(self, post: ThreadPost, root: ThreadPost | None = None) -> str | None:
         """The body that wrote the post, or None for a resident.
 
-        By author id when the record has one (a renamed account keeps its id); without one, a top-level post on
-        a body's own page is the page's, and a comment signed with an account's known name is its.
+        By author id when the record has one (a renamed account keeps its id). A top-level post on a body's own
+        page is the page's, unless its author id is a person's (a resident writing on an open VK wall). A comment
+        is the page's when it is written by the same author as the page's own post it sits under (the community
+        answering under its post), or when it is signed with an account's known name and carries no id.
         """
         if post.author_id:
-            return self._by_author.get(post.author_id.strip().lower())
+            found = self._by_author.get(post.author_id.strip().lower())
+            if found is not None:
+                return found
         owner = self.page_owner(post)
         if owner is not None and not post.is_comment:
+            return None if post.author_id and _is_person(post.author_id) else owner
+        if (owner is not None and root is not None and not root.is_comment and root.id == post.parent_id
+                and self.author_body(root) == owner and _same_author(post, root)):
             return owner
-        if post.author:
+        if post.author and not post.author_id:
             return self._by_name.get((post.platform, _name_key(post.author)))
         return None
 

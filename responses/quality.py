@@ -36,28 +36,33 @@ class QualityJudge:
         self.lemmatizer = lemmatizer
         self._official_names = tuple(official_names)
 
-    def conflict_reasons(self, reply: ThreadPost, appeal: ThreadPost | None, reading: Reading) -> list[str]:
+    def conflict_reasons(self, reply: ThreadPost, appeal: ThreadPost | None, reading: Reading,
+                         addressed: bool = True) -> list[str]:
+        """Why the reply is a communication error. ``addressed``: written to the resident (in the thread); an
+        official post to everyone may refute a rumour («не распространяйте ложь») without arguing with anyone."""
         reasons: list[str] = []
         rude = list(reading.found("rude"))
         if reading.toxicity >= TOXIC or reply.toxicity >= TOXIC:
             reasons.append("грубость: нецензурная или оскорбительная лексика")
         elif rude:
             reasons.append(f"грубость: {_quote(rude)}")
-        if blame := reading.found("blame"):
+        if addressed and (blame := reading.found("blame")):
             reasons.append(f"спор с жителем или обвинение: {_quote(blame)}")
         sarcasm = list(reading.found("sarcasm"))
-        if ")))" in reply.text or "))))" in reply.text:
+        if ")))" in reply.text:
             sarcasm.append(")))")
-        if sarcasm:
+        if addressed and sarcasm:
             reasons.append(f"сарказм: {_quote(sarcasm)}")
         resident = first_name_of(appeal.author, self.lemmatizer) if appeal is not None else set()
         reasons += disclosures(reply.text, self.lemmatizer, resident, known_names=self._official_names)
         return reasons
 
-    def judge(self, reply: ThreadPost, appeal: ThreadPost | None = None, *, deleted_after: bool = False) -> Verdict:
-        """The verdict on one reply to ``appeal``; ``deleted_after``: the appeal vanished after this reply."""
+    def judge(self, reply: ThreadPost, appeal: ThreadPost | None = None, *, deleted_after: bool = False,
+              addressed: bool = True) -> Verdict:
+        """The verdict on one reply to ``appeal``; ``deleted_after``: the appeal vanished after this reply;
+        ``addressed``: a reply in the resident's thread (not an official post to everyone in the story)."""
         reading = self.reader.read(reply.text)
-        conflict = self.conflict_reasons(reply, appeal, reading)
+        conflict = self.conflict_reasons(reply, appeal, reading, addressed)
         if deleted_after:
             conflict.append("обращение удалено после ответа официального аккаунта")
         if conflict:
