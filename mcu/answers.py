@@ -71,6 +71,8 @@ class Answers:
                 continue
             if relevance < threshold and assessor.directory.page_owner(post) is None:
                 continue  # another town's trouble on a page that is not a body's: no one here must answer
+            if store.earlier_appeal_in_thread(session, post) is not None:
+                continue  # the author goes on in the same thread: their words judge the answer, not a new appeal
             self._check(session, assessor, None, post, now, stats, touched_stories)
             stats.new += 1
         ids = set(store.appeals_touched(session, processed, self.repeat_window)) | set(store.appeals_due(session, now))

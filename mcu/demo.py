@@ -30,9 +30,10 @@ DEMO_ACCOUNTS: dict[str, list[dict[str, object]]] = {
     "admin": [{"platform": "vk", "id": "-3", "handle": "demo_admin", "names": ["Администрация г. Десногорск (демо)"]}],
     "management_companies": [{"platform": "vk", "id": "-77", "names": ["УК «Демо-Сервис»"]},
                              {"platform": "ok", "id": "577", "names": ["УК «Демо-Сервис»"]}],
-    "msch": [{"platform": "vk", "id": "-135", "names": ["МСЧ-135 (демо)"]}],
-    "school_3": [{"platform": "telegram", "id": "-1003003", "names": ["Школа № 3 (демо)"]}],
-    "kkp": [{"platform": "telegram", "id": "-1004004", "names": ["МУП «ККП» (демо)"]},
+    "msch": [{"platform": "vk", "id": "-135", "names": ["МСЧ-135 (демо)"]},
+             {"platform": "ok", "id": "135135", "names": ["МСЧ-135 (демо)"]}],
+    "school_3": [{"platform": "telegram", "id": "-1003003", "handle": "demo_school3", "names": ["Школа № 3 (демо)"]}],
+    "kkp": [{"platform": "telegram", "id": "-1004004", "handle": "demo_kkp", "names": ["МУП «ККП» (демо)"]},
             {"platform": "vk", "id": "-44", "names": ["МУП «ККП» (демо)"]}],
 }
 

@@ -174,7 +174,8 @@ class BodyDirectory:
 
     def route(self, post: ThreadPost, parent: ThreadPost | None = None) -> Routing:
         """On a body's page: the page's owner, then any body the resident names. Elsewhere: the bodies named, else
-        the first body that answers for the topic at that place, else the first for the topic, else the default."""
+        (for a comment) the bodies its post named, else the first body that answers for the topic at that place,
+        else the first for the topic, else the default."""
         reasons: list[str] = []
         chosen: list[str] = []
         owner = self.page_owner(post) or (self.author_body(parent) if parent is not None else None)
@@ -185,6 +186,9 @@ class BodyDirectory:
         if named:
             chosen += named
             reasons.append("названы в тексте: " + ", ".join(self.title(b) for b in named))
+        if not chosen and parent is not None and (in_thread := self.named(parent.text)):
+            chosen += in_thread  # a comment speaks to whoever the post it sits under named
+            reasons.append("названы в посте, под которым комментарий: " + ", ".join(self.title(b) for b in in_thread))
         if chosen:
             return Routing(tuple(chosen), tuple(reasons))
         places = {p.lower() for p in post.places}

@@ -14,6 +14,7 @@ from responses.records import ThreadPost, Verdict
 AUTHOR, OTHER, REACTIONS, REPEAT = 3.0, 1.0, 0.5, 3.0
 OTHERS_CAP = 3.0  # the crowd can tip the balance, not drown the author
 DECIDE = 1.0  # a net weight from which the verdict is known
+TONE_WORDS = 5  # a follow-up shorter than this tells its mood by its words only, not by its tone
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ class SatisfactionJudge:
             return Mood(1, f"«{happy[0]}»")
         if post.needs_response or "complaint" in post.kinds:
             return Mood(-1, "снова жалоба")
+        if len(reading.lemmas) < TONE_WORDS:
+            return Mood(0)  # «У дома 18», «Подъезд 2»: details, not a mood
         if post.sentiment == "negative":
             return Mood(-1, "негативный тон")
         if post.sentiment == "positive":

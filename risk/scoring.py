@@ -136,7 +136,8 @@ class RiskScorer:
         factors["unanswered"] = min(1.0, unanswered / 5)
         if unanswered:
             reasons.append((w.unanswered * factors["unanswered"], "без ответа: " + plural(unanswered, "жалоба или вопрос", "жалобы или вопроса", "жалоб и вопросов")))
-        factors["conflict"] = min(1.0, answers.conflicts / 2) if answers is not None else 0.0
+        # One reply that argues with or insults a resident is a full factor: «ошибки при коммуникации» are grave.
+        factors["conflict"] = min(1.0, float(answers.conflicts)) if answers is not None else 0.0
         if factors["conflict"]:
             reasons.append((w.unanswered * (1 + factors["conflict"]),
                             "ошибка при коммуникации: " + plural(answers.conflicts if answers else 0,

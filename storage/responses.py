@@ -116,6 +116,18 @@ def appeal_candidates(session: Session, post_ids: Sequence[int]) -> list[tuple[T
     return sorted(found, key=lambda item: (item[0].published_at, item[0].key))
 
 
+def earlier_appeal_in_thread(session: Session, post: ThreadPost) -> int | None:
+    """An appeal the same author made earlier in the same thread: a later comment of theirs continues it."""
+    if post.author_key is None:
+        return None
+    platform, source, root = post.thread_root
+    query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
+             .where(AppealRow.author_key == post.author_key, AppealRow.appeal_at <= post.published_at,
+                    PostRow.platform == platform, PostRow.source == source,
+                    or_(PostRow.external_id == root, PostRow.parent_external_id == root)))
+    return session.scalars(query.limit(1)).first()
+
+
 def appeals_touched(session: Session, posts: Sequence[ThreadPost], repeat_window: timedelta) -> list[int]:
     """Appeals a batch of new posts may change: in the same threads or stories, or of the same authors."""
     ids: set[int] = set()
