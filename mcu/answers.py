@@ -130,6 +130,8 @@ class Answers:
         if self.alerting is None:
             return
         for channel, target in self.alerting.chats_for(roles):
-            if channel == "jsonl":
+            # The alert file keeps alert records only; the console (the daemon's log) hears of conflicts, while
+            # deadlines drawing near go to the people's chats (the log line above records them).
+            if channel == "jsonl" or (channel == "console" and notice.kind != "conflict"):
                 continue
             outbox.queue(session, None, outbox.Planned(channel, target, "send", now), notice.text, now)

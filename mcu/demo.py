@@ -14,6 +14,8 @@ from config.responses import AccountSettings
 from alerts.digest.charts import all_charts
 from mcu.digests import FORMATS, build_digest, write_digest
 from mcu.pipeline import Pipeline
+from mcu.ratings import rating_data
+from responses import BodyRating
 from mcu.timeline import TimelineReport, load_timeline, run_timeline
 from storage import Database, sources, stories, upgrade
 
@@ -45,6 +47,8 @@ class DemoResult:
     digest: Path
     stories_by_level: dict[str, int]
     digests: tuple[Path, ...] = ()  # the week's digest in every format
+    ratings: tuple[BodyRating, ...] = ()  # the responsible bodies ranked for the week
+    rating_title: str = ""
 
 
 def demo_data_path() -> Path:
@@ -106,8 +110,10 @@ def run_demo(
         charts = all_charts(week)
         digests = [write_digest(week, settings, workdir / f"digest-week.{fmt}", fmt, charts) for fmt in FORMATS]
         digest = digests[0]
+        with db.transaction() as session:
+            rating = rating_data(session, settings, "week", week.start, week.end)
         pipeline.close()
     finally:
         db.dispose()
-    return DemoResult(report, database, digest, dict(levels), tuple(digests))
+    return DemoResult(report, database, digest, dict(levels), tuple(digests), rating.ratings, rating.title)
 

@@ -102,7 +102,10 @@ def _same_author(post: ThreadPost, other: ThreadPost) -> bool:
 class BodyDirectory:
     """Bodies from config plus the accounts analysts added; answers «is this official?» and «whose is this?»."""
 
-    def __init__(self, bodies: Sequence[Body], lemmatizer: Lemmatizer, official_pages: Iterable[str] = ()) -> None:
+    def __init__(self, bodies: Sequence[Body], lemmatizer: Lemmatizer | None = None,
+                 official_pages: Iterable[str] = ()) -> None:
+        """Without a lemmatizer the directory still knows bodies, accounts and pages, but matches no keywords
+        (reports that only need titles and places load no morphology)."""
         self.bodies = tuple(bodies)
         self._by_id = {b.id: b for b in self.bodies}
         self._by_author: dict[str, str] = {}
@@ -118,7 +121,8 @@ class BodyDirectory:
                     self._by_name.setdefault((account.platform, _name_key(name)), body.id)
         fallback = next((b.id for b in self.bodies if b.default), None)
         self._any_platform = {p.strip().lower(): fallback for p in official_pages if fallback is not None}
-        self._keywords = PhraseMatcher(lemmatizer, [k for b in self.bodies for k in b.keywords])
+        keywords = [k for b in self.bodies for k in b.keywords]
+        self._keywords = PhraseMatcher(lemmatizer, keywords) if lemmatizer is not None else None
         self._keyword_owner: dict[str, list[str]] = {}
         for body in self.bodies:
             for keyword in body.keywords:
@@ -166,6 +170,8 @@ class BodyDirectory:
     def named(self, text: str) -> list[str]:
         """Bodies the text names (keywords in any form), in text order."""
         found: list[str] = []
+        if self._keywords is None or self._lemmatizer is None:
+            return found
         for keyword in self._keywords.find(self._lemmatizer.lemmas(text)):
             for body_id in self._keyword_owner.get(keyword, []):
                 if body_id not in found:

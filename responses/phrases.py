@@ -104,6 +104,8 @@ SOLVED_VERBS = (
     "расчистить", "сделать", "помочь", "заработать", "появиться", "прийти", "приехать", "исправить", "решить",
     "засыпать", "залатать", "покрасить", "спилить", "посыпать",
 )
+# Verbs that say the job is done only with their object («дали воду», not «дали разъяснения»).
+SOLVED_OBJECTS = {"дать": ("вода", "тепло", "свет", "отопление", "газ", "электричество", "напряжение")}
 
 # A resident not content: the answer changed nothing or was a brush-off.
 DISSATISFIED = (

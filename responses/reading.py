@@ -12,6 +12,7 @@ from nlp.lexicon import PhraseMatcher
 from nlp.morph import Lemmatizer, tokenize
 from nlp.normalize import normalize
 from nlp.toxicity import toxicity
+from responses.phrases import SOLVED_OBJECTS
 
 MAX_CHARS = 5000  # a reply or a follow-up longer than this is judged on its opening
 _MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
@@ -87,6 +88,9 @@ class Reader:
                 continue
             tag = self._tags(token)
             if "past" not in tag and "PRTS" not in tag:
+                continue
+            needs = SOLVED_OBJECTS.get(lemma)
+            if needs and not set(lemmas[index + 1:index + 4]) & set(needs):
                 continue
             window = set(tokens[max(0, index - 3):index])  # «не сделали», «так и не починили», «ничего не убрали»
             (unsolved if window & _NEGATIONS else solved).append(lemma)

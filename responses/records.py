@@ -4,7 +4,7 @@ replies, verdicts, ratings, recurring problems). Small and frozen; storage turns
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 SLA_STATUSES = ("open", "met", "breached", "overdue", "deleted")
@@ -284,3 +284,27 @@ class RecurringProblem:
         if self.count_short < self.previous_short:
             return "снижается"
         return "без изменений"
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapItem:
+    """An item of the дорожная карта as stored, with the check that its complaints stopped once it was closed."""
+
+    id: int
+    key: str
+    title: str
+    topic: str
+    place: str
+    body_id: str | None
+    evidence: str
+    measure: str
+    deadline: date | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    complaints_after_close: int = 0  # appeals on the problem since it was closed: the cause was not removed
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == "done" and self.complaints_after_close > 0
