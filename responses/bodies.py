@@ -12,6 +12,7 @@ from nlp.morph import Lemmatizer
 from responses.records import ThreadPost
 
 _TG_CHANNEL_PREFIX = "-100"
+_TG_MARKED_LENGTH = 14  # "-100" and a ten-digit channel id
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,9 @@ class Account:
             raw = self.id.strip().lower()
             ids.add(f"{prefix}:{raw}")
             if self.platform == "telegram":
-                bare = raw.removeprefix(_TG_CHANNEL_PREFIX) if raw.startswith(_TG_CHANNEL_PREFIX) else raw.lstrip("-")
+                # Bot API writes a channel as -100 and its id (ten digits or more); telethon writes the id alone.
+                marked = raw.startswith(_TG_CHANNEL_PREFIX) and len(raw) >= _TG_MARKED_LENGTH
+                bare = raw[len(_TG_CHANNEL_PREFIX):] if marked else raw.lstrip("-")
                 ids |= {f"tg:{bare}", f"tg:{_TG_CHANNEL_PREFIX}{bare}", f"tg:-{bare}"}
             if self.platform == "vk" and raw.lstrip("-").isdigit() and raw.startswith("-"):
                 ids.add(f"vk:club{raw[1:]}")

@@ -34,14 +34,14 @@ def _name_tags(lemmatizer: Lemmatizer, word: str) -> tuple[set[str], str]:
     return tags, normal.replace("ё", "е")
 
 
-def full_names(text: str, lemmatizer: Lemmatizer) -> list[tuple[str, set[str], int]]:
-    """Full names in a text: (as written, their lemmas, start offset). A name with a surname, or with initials;
-    a first name with a patronymic alone is a polite address, not a full name."""
-    found: list[tuple[str, set[str], int]] = []
+def full_names(text: str, lemmatizer: Lemmatizer) -> list[tuple[str, set[str], int, str]]:
+    """Full names in a text: (as written, their lemmas, start offset, the surname's lemma). A name with a surname,
+    or a surname with initials; a first name with a patronymic alone is a polite address, not a full name."""
+    found: list[tuple[str, set[str], int, str]] = []
     for match in _INITIALS.finditer(text):
         tags, normal = _name_tags(lemmatizer, match.group(1))
         if "Surn" in tags or not tags:
-            found.append((match.group(0), {normal}, match.start()))
+            found.append((match.group(0), {normal}, match.start(), normal))
     words = list(_CAPITALISED.finditer(text))
     index = 0
     while index < len(words):
@@ -56,8 +56,9 @@ def full_names(text: str, lemmatizer: Lemmatizer) -> list[tuple[str, set[str], i
             kinds = set().union(*(t for t, _ in tagged))
             if "Surn" in kinds and ("Name" in kinds or "Patr" in kinds) and all(t for t, _ in tagged):
                 start, end = run[0].start(), run[-1].end()
-                if not any(start <= s < end for _, _, s in found):
-                    found.append((text[start:end], {n for _, n in tagged}, start))
+                surname = next(n for t, n in tagged if "Surn" in t)
+                if not any(start <= s < end for _, _, s, _ in found):
+                    found.append((text[start:end], {n for _, n in tagged}, start, surname))
                 index += len(run)
                 continue
         index += 1
@@ -77,9 +78,9 @@ def disclosures(text: str, lemmatizer: Lemmatizer, resident: Iterable[str] = (),
         reasons.append("в ответе адрес с номером квартиры")
     own = {n.lower().replace("ё", "е") for n in resident}
     known = {n.lower().replace("ё", "е") for n in known_names}
-    for written, lemmas, start in full_names(text, lemmatizer):
-        if lemmas & own or lemmas <= known:
-            continue
+    for written, lemmas, start, surname in full_names(text, lemmatizer):
+        if surname in own or lemmas <= known:
+            continue  # the resident's own name (by surname: a shared first name is someone else)
         before = [w.lower() for w in re.findall(r"[А-Яа-яЁё]+", text[max(0, start - 40):start])][-3:]
         if {lemmatizer.lemma(w) for w in before} & _OFFICE:
             continue
