@@ -277,7 +277,7 @@ def responses() -> None:
 
 
 @responses.command("check")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False), metavar="[ЛЕНТА]...")
 def responses_check(files: tuple[Path, ...]) -> None:
     """Прогнать ленты с известными ответами (рядом ИМЯ.responses.json; по умолчанию — встроенные): для каждого
     обращения — исполнитель, ответ, минуты, срок, качество, удовлетворённость; и балл истории с ответом и без."""

@@ -133,14 +133,21 @@ def test_digest_job_writes_every_configured_format_and_sends(tmp_path: Path, mon
 
 
 def _alert_messages_per_chat(url: str) -> dict[str, int]:
-    from storage.models import AlertMessageRow
+    from storage.models import AlertMessageRow, OutboxRow
 
     db = Database.from_url(url)
     try:
         with db.transaction() as session:
             rows = session.execute(select(AlertMessageRow.target, func.count()).where(AlertMessageRow.channel == "telegram")
                                    .group_by(AlertMessageRow.target))
-            return {str(target): int(count) for target, count in rows}
+            found = {str(target): int(count) for target, count in rows}
+            # Notices about appeals (a deadline drawing near, a conflict) are messages of their own, with no story.
+            notices = session.execute(select(OutboxRow.target, func.count()).where(
+                OutboxRow.channel == "telegram", OutboxRow.story_id.is_(None), OutboxRow.kind == "send")
+                .group_by(OutboxRow.target))
+            for target, count in notices:
+                found[str(target)] = found.get(str(target), 0) + int(count)
+            return found
     finally:
         db.dispose()
 
