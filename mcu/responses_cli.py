@@ -310,6 +310,8 @@ def responses_check(files: tuple[Path, ...]) -> None:
                       f"{outcome.score_without:.1f} ({outcome.level_without}) без официальных ответов.")
         for problem in outcome.mismatches:
             err.print(f"{outcome.name}: {problem}")
+        for note in outcome.skipped:
+            err.print(f"{outcome.name}: не проверено — {note}")
         failed += not outcome.passed
     if failed:
         raise InputError(f"расхождения с известными ответами в {failed} из {len(timelines)} лент")
