@@ -126,12 +126,13 @@ class Answers:
         """Through the alert outbox: delivered with retries, never twice; the JSON Lines file keeps alert records
         only, so notices go to the console and the roles' chats."""
         roles = tuple(r for r in notice.roles if r in self.settings.roles)
-        log.info("обращение %s: %s → %s", notice.appeal_key, notice.kind, ", ".join(roles) or "никому")
+        level = logging.INFO if notice.kind == "conflict" else logging.DEBUG
+        log.log(level, "обращение %s: %s → %s", notice.appeal_key, notice.kind, ", ".join(roles) or "никому")
         if self.alerting is None:
             return
         for channel, target in self.alerting.chats_for(roles):
             # The alert file keeps alert records only; the console (the daemon's log) hears of conflicts, while
-            # deadlines drawing near go to the people's chats (the log line above records them).
+            # deadlines drawing near go to the people's chats (and to the log with --verbose).
             if channel == "jsonl" or (channel == "console" and notice.kind != "conflict"):
                 continue
             outbox.queue(session, None, outbox.Planned(channel, target, "send", now), notice.text, now)
