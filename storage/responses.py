@@ -129,24 +129,31 @@ def earlier_appeal_in_thread(session: Session, post: ThreadPost) -> int | None:
 
 
 def appeals_touched(session: Session, posts: Sequence[ThreadPost], repeat_window: timedelta) -> list[int]:
-    """Appeals a batch of new posts may change: in the same threads or stories, or of the same authors."""
+    """Appeals a batch of new posts may change: in the same threads, in the same stories (a top-level post may be an
+    official answer to the story or a resident's word on it), or of the same authors (repeated complaints)."""
     ids: set[int] = set()
-    roots = {p.thread_root for p in posts}
-    for platform, source, root in roots:
-        query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
-                 .where(PostRow.platform == platform, PostRow.source == source,
-                        or_(PostRow.external_id == root, PostRow.parent_external_id == root)))
-        ids.update(session.scalars(query))
-    stories = sorted({p.story_id for p in posts if p.story_id is not None})
+    roots: dict[tuple[str, str], set[str]] = {}
+    for platform, source, root in {p.thread_root for p in posts}:
+        roots.setdefault((platform, source), set()).add(root)
+    for (platform, source), wanted in roots.items():
+        found = sorted(wanted)
+        for start in range(0, len(found), 500):
+            chunk = found[start:start + 500]
+            query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
+                     .where(PostRow.platform == platform, PostRow.source == source,
+                            or_(PostRow.external_id.in_(chunk), PostRow.parent_external_id.in_(chunk))))
+            ids.update(session.scalars(query))
+    stories = sorted({p.story_id for p in posts if p.story_id is not None and not p.is_comment})
     for start in range(0, len(stories), 500):
         query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
                  .where(PostRow.story_id.in_(stories[start:start + 500])))
         ids.update(session.scalars(query))
-    for post in posts:
-        if post.author_key and post.needs_response:
-            query = select(AppealRow.id).where(AppealRow.author_key == post.author_key,
-                                               AppealRow.appeal_at >= post.published_at - repeat_window,
-                                               AppealRow.appeal_at < post.published_at)
+    authors = sorted({p.author_key for p in posts if p.author_key and p.needs_response})
+    if authors:
+        since = min(p.published_at for p in posts) - repeat_window
+        for start in range(0, len(authors), 500):
+            query = select(AppealRow.id).where(AppealRow.author_key.in_(authors[start:start + 500]),
+                                               AppealRow.appeal_at >= since)
             ids.update(session.scalars(query))
     return sorted(ids)
 
