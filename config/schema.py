@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_seriali
 
 from config.database_url import check_database_url
 from config.duration import Duration
+from config.responses import BodySettings, ResponsesSettings, check_bodies
 from config.secret import Secret, resolve_secret
 from config.times import ClockTime, TimeWindow
 
@@ -334,6 +335,8 @@ class Settings(Section):
     digest: DigestSettings = DigestSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     retention_days: int = Field(default=365, ge=1)
+    bodies: list[BodySettings] = Field(default_factory=list)
+    responses: ResponsesSettings = ResponsesSettings()
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Settings":
@@ -357,6 +360,7 @@ class Settings(Section):
             problems.append(f"retention_days: не меньше {needed} дней — столько истории нужно обычному темпу "
                             "источников и тем (risk.pace_history, risk.burst_history) и сравнению недельной сводки "
                             "с прошлой неделей")
+        problems += check_bodies(self.bodies, set(self.roles), set(codes), self.responses.notify)
         if problems:
             raise ValueError("; ".join(problems))
         return self

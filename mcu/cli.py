@@ -30,6 +30,7 @@ from config import (
     parse_duration,
 )
 from mcu import alerts_cli, purge_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`, `mcu purge`)
+from mcu import responses_cli, roadmap_cli  # noqa: F401  (register `mcu bodies`, `appeals`, `ratings`, `responses`, `roadmap`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, bad_option, err, log, out, state, usage_error
@@ -113,6 +114,8 @@ def demo(workdir: Path) -> None:
     table.add_row("База данных", str(result.database))
     table.add_row("Сводка за неделю", ", ".join(str(p) for p in result.digests) or str(result.digest))
     out.print(table)
+    if result.ratings:
+        out.print(responses_cli.rating_console_table(result.ratings, result.rating_title))
     for problem in report.problems:
         err.print(str(problem), style="dim")
 
@@ -591,15 +594,25 @@ def status() -> None:
 
 
 @app.command()
-@click.argument("kind", type=click.Choice(["posts", "stories", "alerts"]))
+@click.argument("kind", type=click.Choice(["posts", "stories", "alerts", "responses", "ratings"]))
 @click.option("--from", "date_from", default=None, metavar="ДАТА", help="Начало периода (2026-01-01); по умолчанию — неделя назад.")
 @click.option("--to", "date_to", default=None, metavar="ДАТА", help="Конец периода (не включая); по умолчанию — сейчас.")
 @click.option("--topic", default=None, metavar="КОД", help="Только эта тема (housing, npp, …).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True,
               help="Формат файла: jsonl, csv или xlsx (Excel с фильтрами).")
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
-def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str, output: Optional[Path]) -> None:
-    """Выгрузить посты, истории или оповещения (posts, stories, alerts) за период — для запросов ЦУР."""
+@click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
+              help="responses, ratings: неделя или месяц (30 дней) до --to, если не задан --from.")
+@click.option("--body", default=None, metavar="ID", help="responses, ratings: только этот исполнитель.")
+def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str,
+           output: Optional[Path], period: str, body: Optional[str]) -> None:
+    """Выгрузить посты, истории, оповещения, обращения с ответами или рейтинг исполнителей
+    (posts, stories, alerts, responses, ratings) за период — для запросов ЦУР и скриптов."""
+    if kind in ("responses", "ratings"):
+        start, end, named = responses_cli.rating_period(state.settings, period, date_from, date_to)
+        count = responses_cli.export_answers(kind, state.settings, start, end, named, fmt, output, body)
+        err.print(f"Выгружено записей: {count}" + (f" в {output}" if output else ""))
+        return
     from mcu.export import write_records
     from storage import reports
 

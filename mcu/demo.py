@@ -10,9 +10,12 @@ from pathlib import Path
 
 from alerts import Alert
 from config import Settings
+from config.responses import AccountSettings
 from alerts.digest.charts import all_charts
 from mcu.digests import FORMATS, build_digest, write_digest
 from mcu.pipeline import Pipeline
+from mcu.ratings import rating_data
+from responses import BodyRating
 from mcu.timeline import TimelineReport, load_timeline, run_timeline
 from storage import Database, sources, stories, upgrade
 
@@ -23,6 +26,18 @@ DEMO_TOWN_SOURCES = [
     "example-desna-news.ru",
 ]
 DEMO_OFFICIAL_SOURCES = ["demo_admin"]
+# The official accounts of the sample data (invented communities): the administration's VK page, the management
+# company, the МСЧ, a school, the МУП «ККП». A real town attaches its own: `mcu bodies add URL --body ID`.
+DEMO_ACCOUNTS: dict[str, list[dict[str, object]]] = {
+    "admin": [{"platform": "vk", "id": "-3", "handle": "demo_admin", "names": ["Администрация г. Десногорск (демо)"]}],
+    "management_companies": [{"platform": "vk", "id": "-77", "names": ["УК «Демо-Сервис»"]},
+                             {"platform": "ok", "id": "577", "names": ["УК «Демо-Сервис»"]}],
+    "msch": [{"platform": "vk", "id": "-135", "names": ["МСЧ-135 (демо)"]},
+             {"platform": "ok", "id": "135135", "names": ["МСЧ-135 (демо)"]}],
+    "school_3": [{"platform": "telegram", "id": "-1003003", "handle": "demo_school3", "names": ["Школа № 3 (демо)"]}],
+    "kkp": [{"platform": "telegram", "id": "-1004004", "handle": "demo_kkp", "names": ["МУП «ККП» (демо)"]},
+            {"platform": "vk", "id": "-44", "names": ["МУП «ККП» (демо)"]}],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,18 +47,30 @@ class DemoResult:
     digest: Path
     stories_by_level: dict[str, int]
     digests: tuple[Path, ...] = ()  # the week's digest in every format
+    ratings: tuple[BodyRating, ...] = ()  # the responsible bodies ranked for the week
+    rating_title: str = ""
 
 
 def demo_data_path() -> Path:
     return Path(str(resources.files("mcu").joinpath("data", "demo", DEMO_FILE)))
 
 
+def with_demo_accounts(settings: Settings) -> Settings:
+    """The settings' bodies with the sample data's official accounts attached (bodies the config lacks are skipped)."""
+    bodies = []
+    for body in settings.bodies:
+        extra = [AccountSettings.model_validate(a) for a in DEMO_ACCOUNTS.get(body.id, [])]
+        bodies.append(body.model_copy(update={"accounts": [*body.accounts, *extra]}) if extra else body)
+    return settings.model_copy(update={"bodies": bodies})
+
+
 def demo_settings(settings: Settings, workdir: Path) -> Settings:
-    """The user's settings with the demo's database, digest folder and sample communities."""
+    """The user's settings with the demo's database, digest folder, sample communities and official accounts."""
     gazetteer = settings.gazetteer.model_copy(update={
         "town_sources": [*settings.gazetteer.town_sources, *DEMO_TOWN_SOURCES],
         "official_sources": [*settings.gazetteer.official_sources, *DEMO_OFFICIAL_SOURCES],
     })
+    settings = with_demo_accounts(settings)
     return settings.model_copy(update={
         "gazetteer": gazetteer,
         "database": settings.database.model_copy(update={"url": f"sqlite:///{workdir / 'mcu.db'}"}),
@@ -83,8 +110,10 @@ def run_demo(
         charts = all_charts(week)
         digests = [write_digest(week, settings, workdir / f"digest-week.{fmt}", fmt, charts) for fmt in FORMATS]
         digest = digests[0]
+        with db.transaction() as session:
+            rating = rating_data(session, settings, "week", week.start, week.end)
         pipeline.close()
     finally:
         db.dispose()
-    return DemoResult(report, database, digest, dict(levels), tuple(digests))
+    return DemoResult(report, database, digest, dict(levels), tuple(digests), rating.ratings, rating.title)
 

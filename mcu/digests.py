@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -14,6 +15,7 @@ from alerts.digest import DigestData, render_markdown
 from alerts.digest.charts import Chart, all_charts
 from alerts.digest.formatting import day_month, number, signed
 from config import DeliveryError, InputError, Settings
+from mcu.ratings import ratings as body_ratings
 from storage import Database, digests
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def period_bounds(period: str, end: datetime, start: datetime | None = None) -> 
 def build_digest(db: Database, settings: Settings, period: str, end: datetime, start: datetime | None = None) -> DigestData:
     previous_start, start, end = period_bounds(period, end, start)
     with db.transaction() as session:
-        return digests.digest_data(
+        data = digests.digest_data(
             session,
             town=settings.town.name,
             period=period if start is None or end - start in PERIODS.values() else "custom",
@@ -54,6 +56,12 @@ def build_digest(db: Database, settings: Settings, period: str, end: datetime, s
             topic_titles={t.code: t.title for t in settings.topics},
             tz=settings.town.tz,
         )
+        if not settings.bodies:
+            return data
+        found, records = body_ratings(session, settings, start, end)
+    late = tuple(r for r in records if r.sla_status in ("breached", "overdue"))
+    return replace(data, ratings=tuple(found), late=late,
+                   body_titles=tuple((b.id, b.title) for b in settings.bodies))
 
 
 def render(data: DigestData, settings: Settings, fmt: str, charts: list[Chart] | None = None) -> bytes:

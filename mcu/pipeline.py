@@ -33,9 +33,11 @@ from risk import (
     merge,
 )
 from mcu.alerting import Alerting, jsonl_sink_path
+from mcu.answers import Answers, AnswerStats
 from mcu.history import History
 from storage import Database, locks, outbox, posts, stories
 from storage import annotations as annotation_store
+from storage import responses as response_store
 
 if TYPE_CHECKING:
     from storage.models import PostRow
@@ -63,6 +65,7 @@ class RunStats:
     alerts: list[Alert] = field(default_factory=list)
     sent: int = 0
     failed: int = 0
+    appeals: AnswerStats = field(default_factory=AnswerStats)
 
 
 def build_analyzer(settings: Settings) -> Analyzer:
@@ -138,6 +141,7 @@ class Pipeline:
         if telegram and bot.token is not None and bot.token.present:
             self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
         self.alerting = Alerting(settings, self.sinks, deliver)
+        self.answers = Answers(settings, lambda: self.analyzer.lemmatizer, self.alerting)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -163,6 +167,7 @@ class Pipeline:
         time; stories are scored under the same lock. A stop request ends the run after the current batch.
         """
         stats = RunStats()
+        analysed: list[int] = []
         while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
                 waiting = posts.claim_pending(session, ANALYSIS_BATCH)
@@ -185,7 +190,13 @@ class Pipeline:
                     self._merge_duplicates(session, index, grown, now)
                     for story_id in grown & index.keys():
                         stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
+                analysed += list(current)
                 stats.analysed += len(current)
+        # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
+        if analysed and not self.stopping.is_set():
+            with self.db.transaction() as session:
+                locks.serialize(session, locks.STORIES)
+                stats.appeals = self.answers.update(session, now, analysed)
         history = History(self.settings, now)
         # Stories are scored once every batch is placed; while another process still analyses a batch, it
         # scores them when it is done (as one process would, after its last batch).
@@ -314,7 +325,8 @@ class Pipeline:
     def _score_story(self, session: Session, story_id: int, now: datetime, history: History) -> Alert | None:
         members = stories.members(session, story_id)
         topic = story_topic(members)
-        assessment = self.scorer.assess(members, now, history.for_story(session, members, topic))
+        answers = response_store.story_answers(session, story_id)
+        assessment = self.scorer.assess(members, now, history.for_story(session, members, topic), answers)
         title = story_title(members, assessment.factors.get("negativity", 0.0))
         stories.save_assessment(session, story_id, assessment, topic, title, now)
         view = stories.view(session, story_id, self.topic_titles, members)

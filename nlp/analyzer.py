@@ -94,10 +94,12 @@ class Analyzer:
     def context_for(
         self, post: Post, parent_relevance: float | None = None, parent_text: str | None = None
     ) -> PostContext:
-        """Context from the config's lists of town and official sources."""
-        official = post.source in self._official_sources
+        """Context from the config's lists of town and official sources. A comment on an official page is a
+        resident's until shown otherwise (the responses component tells official replies by their author): it may
+        well be a complaint that needs an answer."""
+        official = post.source in self._official_sources and not post.is_comment
         return PostContext(
-            town_source=official or post.source in self._town_sources,
+            town_source=post.source in self._official_sources or post.source in self._town_sources,
             official=official,
             parent_relevance=parent_relevance,
             parent_text=parent_text,

@@ -3,9 +3,10 @@
 from risk.clustering import StoryMatcher
 from risk.fingerprint import containment, fingerprint, merge
 from risk.scoring import RiskScorer, level_rank
-from risk.story import Member, PostFeatures, RiskAssessment, StoryState, StoryView
+from risk.story import AnswerState, Member, PostFeatures, RiskAssessment, StoryState, StoryView
 
 __all__ = [
+    "AnswerState",
     "Member",
     "PostFeatures",
     "RiskAssessment",

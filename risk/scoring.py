@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from config.schema import LEVELS, RiskSettings
 from risk.baselines import Baselines, burst_strength
-from risk.story import Member, RiskAssessment
+from risk.story import AnswerState, Member, RiskAssessment
 from risk.wording import plural, span, thousands
 
 MIN_HOURS = 0.5  # a burst in five minutes is not «∞ views per hour»
@@ -46,7 +46,10 @@ class RiskScorer:
             usual += pace
         return rate / usual if usual else None
 
-    def assess(self, members: Sequence[Member], now: datetime, baselines: Baselines | None = None) -> RiskAssessment:
+    def assess(self, members: Sequence[Member], now: datetime, baselines: Baselines | None = None,
+               answers: AnswerState | None = None) -> RiskAssessment:
+        """``answers``: the story's appeals as the responses component linked them to official replies; without
+        it, a complaint counts as answered when an official post came after it in the story."""
         if not members:
             return RiskAssessment(0.0, "low", ())
         s = self.settings
@@ -126,10 +129,21 @@ class RiskScorer:
 
         appeals = [m for m in members if m.needs_response]
         last_official = max((m.published_at for m in members if m.official), default=None)
-        unanswered = [m for m in appeals if last_official is None or m.published_at > last_official]
-        factors["unanswered"] = min(1.0, len(unanswered) / 5)
+        if answers is None:
+            unanswered = len([m for m in appeals if last_official is None or m.published_at > last_official])
+        else:
+            unanswered = answers.unanswered
+        factors["unanswered"] = min(1.0, unanswered / 5)
         if unanswered:
-            reasons.append((w.unanswered * factors["unanswered"], "без ответа: " + plural(len(unanswered), "жалоба или вопрос", "жалобы или вопроса", "жалоб и вопросов")))
+            reasons.append((w.unanswered * factors["unanswered"], "без ответа: " + plural(unanswered, "жалоба или вопрос", "жалобы или вопроса", "жалоб и вопросов")))
+        # One reply that argues with or insults a resident is a full factor: «ошибки при коммуникации» are grave.
+        factors["conflict"] = min(1.0, float(answers.conflicts)) if answers is not None else 0.0
+        if factors["conflict"]:
+            reasons.append((w.unanswered * (1 + factors["conflict"]),
+                            "ошибка при коммуникации: " + plural(answers.conflicts if answers else 0,
+                                                                 "конфликтный официальный ответ",
+                                                                 "конфликтных официальных ответа",
+                                                                 "конфликтных официальных ответов")))
 
         # Reach, speed and spread amplify trouble; a happy city-day story that spreads is not a risk.
         concern = min(1.0, max(factors["negativity"] * 1.5, factors["escalation"]))
@@ -140,7 +154,7 @@ class RiskScorer:
             + (w.officials * factors["officials"] + w.reach * factors["reach"] + w.velocity * factors["velocity"]
                + w.spread * factors["spread"] + w.burst * factors["burst"]) * concern
             + w.escalation * factors["escalation"]
-            + w.unanswered * factors["unanswered"]
+            + w.unanswered * (factors["unanswered"] + factors["conflict"])
         )
         factors["concern"] = concern
         # A story is many voices: one post alone reaches at most 60% of its raw score.
@@ -151,10 +165,25 @@ class RiskScorer:
         if factors["negativity"] < 0.3 and calm:
             score *= 1.0 - s.official_discount * len(calm) / len(members)
             reasons.append((0.0, "официальные и позитивные сообщения снижают риск"))
+        factors["answered"] = _answered_share(answers)
+        if factors["answered"] and not factors["conflict"]:
+            # A reply that says what will be done, and residents no longer complaining after it, calm a story.
+            score *= 1.0 - s.official_discount * factors["answered"]
+            reasons.append((0.0, "официальный ответ по существу: " + plural(answers.substantive if answers else 0,
+                                                                          "обращение", "обращения", "обращений")))
         score = round(max(0.0, min(100.0, score)), 1)
         level = self.level_for(score)
         ordered = tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]) if text)
         return RiskAssessment(score, level, ordered[:6], {k: round(v, 3) for k, v in factors.items()})
+
+
+def _answered_share(answers: AnswerState | None) -> float:
+    """0..1: the share of the story's appeals answered in substance, less the share still dissatisfied after it."""
+    if answers is None or not answers.substantive:
+        return 0.0
+    answered = answers.substantive / (answers.substantive + answers.unanswered)
+    unhappy = answers.dissatisfied / answers.appeals if answers.appeals else 0.0
+    return round(max(0.0, answered - unhappy), 3)
 
 
 def _time_to_reach(members: Sequence[Member], sources: int) -> timedelta:

@@ -93,3 +93,17 @@ class StoryView:
     platforms: tuple[str, ...]
     assessment: RiskAssessment
     links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerState:
+    """How a story's appeals were answered (the responses component's linked replies), for the «unanswered»
+    factor: a substantive reply calms, a conflict inflames."""
+
+    appeals: int = 0
+    unanswered: int = 0  # no reply, or only a formulaic one
+    substantive: int = 0  # appeals with a reply that says what will be done
+    conflicts: int = 0  # official replies with «ошибки при коммуникации»
+    satisfied: int = 0
+    dissatisfied: int = 0
+    last_answer_at: datetime | None = None

@@ -3,7 +3,7 @@
 What goes, for everything published (or decided) before the cutoff:
 
 - posts and comments — texts, authors, links — with their annotations (named people), earlier versions and metric
-  snapshots;
+  snapshots, and the appeals made by them (who wrote, what was answered) with their replies and events;
 - the texts of alerts, of the messages that stand for them in chats, and delivered or abandoned outbox messages
   (they quote posts);
 - of stories last seen before the cutoff: the title (the opening of a post) and the word fingerprint.
@@ -34,6 +34,7 @@ from storage.models import (
     PostVersionRow,
     StoryRow,
 )
+from storage.responses_models import AppealEventRow, AppealReplyRow, AppealRow
 
 PURGED_TEXT = "(текст удалён по сроку хранения)"
 FINISHED = (SENT, FAILED, SUPERSEDED)  # outbox messages nobody will deliver any more
@@ -52,6 +53,7 @@ class PurgeCounts:
     alerts: int = 0
     messages: int = 0
     outbox: int = 0
+    appeals: int = 0
 
     @property
     def total(self) -> int:
@@ -71,6 +73,7 @@ LABELS = {
     "alerts": "текстов оповещений (уровень, время и получатели остаются)",
     "messages": "текстов сообщений в чатах",
     "outbox": "отправленных и брошенных сообщений исходящей очереди",
+    "appeals": "обращений (автор, ответы, события)",
 }
 
 
@@ -97,6 +100,7 @@ def plan(session: Session, cutoff: datetime) -> PurgeCounts:
         alerts=_count(session, select(func.count()).where(*_alert_filter(cutoff))),
         messages=_count(session, select(func.count()).where(*_message_filter(cutoff))),
         outbox=_count(session, select(func.count()).where(*_outbox_filter(cutoff))),
+        appeals=_count(session, select(func.count()).where(AppealRow.post_id.in_(old))),
     )
 
 
@@ -108,6 +112,13 @@ def purge(session: Session, cutoff: datetime) -> PurgeCounts:
         # Deleted rows must not linger in free pages of the file (on PostgreSQL, VACUUM reclaims them).
         session.execute(text("PRAGMA secure_delete = ON"))
     # Children first, explicitly: SQLite enforces ON DELETE CASCADE only with its foreign_keys pragma on.
+    old_appeals = select(AppealRow.id).where(AppealRow.post_id.in_(old))
+    session.execute(delete(AppealEventRow).where(AppealEventRow.appeal_id.in_(old_appeals)))
+    session.execute(delete(AppealReplyRow).where(AppealReplyRow.appeal_id.in_(old_appeals)))
+    session.execute(delete(AppealReplyRow).where(AppealReplyRow.post_id.in_(old)))
+    session.execute(update(AppealRow).where(AppealRow.repeated_by.in_(old_appeals)).values(repeated_by=None))
+    session.execute(delete(AppealRow).where(AppealRow.post_id.in_(old)))
+    session.execute(update(AppealRow).where(AppealRow.first_reply_post_id.in_(old)).values(first_reply_post_id=None))
     for table in (MetricSnapshotRow, PostVersionRow, AnnotationRow):
         session.execute(delete(table).where(table.post_id.in_(old)))
     session.execute(delete(PostRow).where(PostRow.published_at < cutoff))

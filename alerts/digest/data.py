@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from responses.records import AppealRecord, BodyRating
 from risk.story import StoryView
 
 PERIOD_TITLES = {"day": "за сутки", "week": "за неделю", "custom": "за период"}
@@ -127,6 +128,12 @@ class DigestData:
     alerts: AlertStats = field(default_factory=AlertStats)
     coverage: Coverage = field(default_factory=Coverage)
     appeals_total: int = 0  # all open appeals; ``appeals`` lists the oldest of them
+    ratings: tuple[BodyRating, ...] = ()  # the responsible bodies ranked for the period (empty: none configured)
+    late: tuple[AppealRecord, ...] = ()  # appeals answered after the deadline or still unanswered past it
+    body_titles: tuple[tuple[str, str], ...] = ()  # body id → title, for the late appeals
+
+    def body_title(self, body_id: str) -> str:
+        return dict(self.body_titles).get(body_id, body_id)
 
     @property
     def title(self) -> str:

@@ -249,10 +249,23 @@ def days_table(data: DigestData) -> Table:
     return Table(columns, rows)
 
 
+def ratings_table(data: DigestData) -> Table:
+    from alerts.reports.ratings import rating_table
+
+    return rating_table(data.ratings)
+
+
+def late_table(data: DigestData) -> Table:
+    from alerts.reports.ratings import late_table as late
+
+    return late(data.late, dict(data.body_titles))
+
+
 SHEETS = (
     ("Сводка", summary_table), ("Истории", stories_table), ("Темы", topics_table),
     ("Платформы", platforms_table), ("Тональность", sentiment_table), ("Жалобы", appeals_table),
     ("Повторы", recurring_table), ("Оповещения", alerts_table), ("Покрытие", coverage_table),
+    ("Рейтинг исполнителей", ratings_table), ("Сроки ответа", late_table),
     ("По дням", days_table),
 )
 
@@ -321,6 +334,8 @@ def render_xlsx(data: DigestData, tz: tzinfo) -> bytes:
     workbook.properties.title = clean_text(data.title)
     workbook.properties.language = "ru-RU"
     for name, build in SHEETS:
+        if build in (ratings_table, late_table) and not data.ratings:
+            continue  # no bodies configured: no rating to show
         write_table(workbook.create_sheet(name), build(data), tz)
     buffer = io.BytesIO()
     workbook.save(buffer)

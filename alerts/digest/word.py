@@ -34,6 +34,8 @@ from alerts.digest.excel import (
     Value,
     alerts_table,
     appeals_table,
+    late_table,
+    ratings_table,
     coverage_table,
     open_appeals,
     platform_names,
@@ -330,6 +332,17 @@ def _coverage(document: DocumentObject, data: DigestData, tz: tzinfo) -> None:
         _para(document, "Все источники собирались без ошибок.")
 
 
+def _ratings(document: DocumentObject, data: DigestData, tz: tzinfo) -> None:
+    if not data.ratings:
+        _para(document, "Ответственные исполнители не настроены (раздел bodies конфигурации).")
+        return
+    _para(document, "Балл 0–100 — взвешенное среднее доли ответов, ответов в срок, скорости, ответов по существу, "
+                    "удовлетворённости, отсутствия конфликтов и повторных жалоб (подробно — mcu ratings).")
+    _table(document, ratings_table(data), tz)
+    _para(document, "Нарушенные сроки ответа:")
+    _table_or(document, late_table(data), tz, "Все ответы даны в срок.")
+
+
 SECTIONS: tuple[tuple[str, Writer], ...] = (
     ("Коротко", _summary),
     ("Главные истории", _stories),
@@ -337,6 +350,7 @@ SECTIONS: tuple[tuple[str, Writer], ...] = (
     ("Платформы", _platforms),
     ("Тональность", _sentiment),
     ("Жалобы и вопросы без ответа", _appeals),
+    ("Ответы на обращения: рейтинг исполнителей", _ratings),
     ("Повторяющиеся проблемы (30/90 дней)", _recurring),
     ("Оповещения", _alerts),
     ("Покрытие", _coverage),
@@ -386,11 +400,65 @@ def render_docx(data: DigestData, tz: tzinfo, charts: list[Chart] | None = None)
     document.core_properties.title = clean_text(data.title)
     document.core_properties.language = "ru-RU"
     _header_block(document, data, tz)
-    for index, (title, write) in enumerate(SECTIONS, 1):
+    # The rating section appears once bodies are configured (the digest of a town without them stays as it was).
+    sections = [(title, write) for title, write in SECTIONS if write is not _ratings or data.ratings]
+    for index, (title, write) in enumerate(sections, 1):
         document.add_heading(f"{index}. {title}", level=1)
         write(document, data, tz)
     _charts(document, all_charts(data) if charts is None else charts)
     _signature(document, data, tz)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- building blocks for the other справки (the rating of bodies, the дорожная карта) ----------------------------
+
+
+def new_document(title: str) -> DocumentObject:
+    """An empty справка with the digest's page, fonts and styles."""
+    document = Document()
+    _styles(document)
+    _page(document)
+    document.core_properties.title = clean_text(title)
+    document.core_properties.language = "ru-RU"
+    return document
+
+
+def header(document: DocumentObject, town: str, kind: str, title: str, subtitle: str) -> None:
+    """The institution, the kind of paper («СПРАВКА»), its subject and period, centred."""
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    _para(document, f"МЦУ муниципального образования «город {town}» {REGION}", indent=False, align=centre)
+    _para(document, indent=False)
+    _para(document, kind, indent=False, bold=True, align=centre)
+    _para(document, title, indent=False, bold=True, align=centre)
+    if subtitle:
+        _para(document, subtitle, indent=False, align=centre)
+
+
+def paragraph(document: DocumentObject, text: str) -> Paragraph:
+    return _para(document, text)
+
+
+def bullet(document: DocumentObject, text: str) -> Paragraph:
+    return _bullet(document, text)
+
+
+def table(document: DocumentObject, content: Table, tz: tzinfo, empty: str) -> None:
+    _table_or(document, content, tz, empty)
+
+
+def cell_text(value: Value, column: Column, tz: tzinfo) -> str:
+    """A table value as the справка prints it (also what the HTML reports show)."""
+    return _cell_text(value, column, tz)
+
+
+def sign_and_save(document: DocumentObject, signer: str, day: datetime, tz: tzinfo) -> bytes:
+    _para(document, indent=False)
+    _para(document, indent=False)
+    sign = _para(document, f"{signer} ____________ / ____________ /", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    sign.paragraph_format.keep_with_next = True
+    _para(document, long_date(day, tz), indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
