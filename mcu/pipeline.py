@@ -193,7 +193,7 @@ class Pipeline:
                 analysed += list(current)
                 stats.analysed += len(current)
         # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
-        if analysed and not self.stopping.is_set():
+        if not self.stopping.is_set():  # also with nothing new: deadlines pass, appeals get deleted
             with self.db.transaction() as session:
                 locks.serialize(session, locks.STORIES)
                 stats.appeals = self.answers.update(session, now, analysed)
