@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
 
 from config.duration import Duration
+from config.gospublics import GospublicsSettings
 from config.secret import Secret, resolve_secret
 
 Level = Literal["low", "medium", "high", "critical"]
@@ -326,6 +327,7 @@ class Settings(Section):
     digest: DigestSettings = DigestSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     retention_days: int = Field(default=365, ge=1)
+    gospublics: GospublicsSettings = GospublicsSettings()
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Settings":
@@ -343,6 +345,7 @@ class Settings(Section):
         for role in self.digest.roles:
             if role not in self.roles:
                 problems.append(f"digest.roles: неизвестная роль {role!r}")
+        problems += self.gospublics.problems(set(self.roles))
         if problems:
             raise ValueError("; ".join(problems))
         return self
