@@ -27,7 +27,7 @@ from config import (
     mask_secrets,
     parse_duration,
 )
-from mcu import alerts_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`)
+from mcu import alerts_cli, gospublics_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu gospublics`, `mcu stories`, `mcu calibrate`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, err, log, out, state
@@ -580,19 +580,27 @@ def status() -> None:
 
 
 @app.command()
-@click.argument("kind", type=click.Choice(["posts", "stories", "alerts"]))
+@click.argument("kind", type=click.Choice(["posts", "stories", "alerts", "gospublics"]))
 @click.option("--from", "date_from", default=None, metavar="ДАТА", help="Начало периода (2026-01-01); по умолчанию — неделя назад.")
 @click.option("--to", "date_to", default=None, metavar="ДАТА", help="Конец периода (не включая); по умолчанию — сейчас.")
 @click.option("--topic", default=None, metavar="КОД", help="Только эта тема (housing, npp, …).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True,
               help="Формат файла: jsonl, csv или xlsx (Excel с фильтрами).")
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
-def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str, output: Optional[Path]) -> None:
-    """Выгрузить посты, истории или оповещения (KIND: posts, stories, alerts) за период — для запросов ЦУР."""
+@click.option("--period", type=click.Choice(["week", "month"]), default=None,
+              help="Для gospublics: неделя или месяц до --to (одна запись JSON Lines на страницу).")
+def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str, output: Optional[Path],
+           period: Optional[str]) -> None:
+    """Выгрузить посты, истории, оповещения или госпаблики (KIND: posts, stories, alerts, gospublics) за период —
+    для запросов ЦУР."""
     from mcu.export import write_records
     from storage import reports
 
     settings = state.settings
+    if kind == "gospublics":
+        count = gospublics_cli.export_gospublics(period or "month", date_to, output)
+        err.print(f"Выгружено записей: {count}" + (f" в {output}" if output else ""))
+        return
     if topic and topic not in {t.code for t in settings.topics}:
         raise InputError(f"--topic: неизвестная тема {topic!r} (есть: {', '.join(t.code for t in settings.topics)})")
     end = _parse_moment(date_to, settings, "--to") or datetime.now(timezone.utc)

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"config", "collectors", "nlp", "risk", "storage", "alerts", "mcu"}
+OURS = {"config", "collectors", "nlp", "risk", "storage", "alerts", "gospublics", "mcu"}
 ALLOWED = {
     "config": {"config"},
     "collectors": {"config", "collectors"},
     "nlp": {"config", "collectors", "nlp"},
     "risk": {"config", "risk"},
-    "alerts": {"config", "risk", "alerts"},
-    "storage": {"config", "collectors", "nlp", "risk", "alerts", "storage"},
+    "alerts": {"config", "risk", "alerts", "gospublics"},
+    "gospublics": {"config", "collectors", "gospublics"},
+    "storage": {"config", "collectors", "nlp", "risk", "alerts", "gospublics", "storage"},
     "mcu": OURS,
 }
 
