@@ -24,7 +24,8 @@ def is_page_reply(comment: PageComment, page: Page, accounts: Iterable[str]) -> 
     own = {account.lower() for account in accounts}
     if comment.author_id:
         return comment.author_id.lower() in own
-    return bool(comment.author) and comment.author.strip().lower() == page.title.strip().lower()
+    names = {name.strip().lower() for name in (page.platform_title, page.title) if name}
+    return bool(comment.author) and comment.author.strip().lower() in names
 
 
 def is_question(comment: PageComment) -> bool:

@@ -87,14 +87,20 @@ def views_per_post(posts: Sequence[PagePost]) -> float | None:
     return statistics.fmean(seen) if seen else None
 
 
+def week_slices(period: Period) -> list[tuple[datetime, datetime]]:
+    """7-day slices counted back from the period's end, oldest first (the oldest may be shorter)."""
+    slices: list[tuple[datetime, datetime]] = []
+    end = period.end
+    while end > period.start:
+        start = max(period.start, end - timedelta(days=7))
+        slices.append((start, end))
+        end = start
+    return slices[::-1]
+
+
 def weekly_posts(posts: Sequence[PagePost], period: Period) -> tuple[int, ...]:
-    """Posts in each 7-day slice of the period from its start (the last slice may be shorter)."""
-    slices = max(1, int(-(-period.days // 7)))
-    counts = [0] * slices
-    for post in posts:
-        if post.published_at in period:
-            counts[min(slices - 1, int((post.published_at - period.start).total_seconds() // (7 * 86400)))] += 1
-    return tuple(counts)
+    """Posts in each slice of ``week_slices``."""
+    return tuple(sum(1 for post in posts if start <= post.published_at < end) for start, end in week_slices(period))
 
 
 @dataclass(frozen=True, slots=True)

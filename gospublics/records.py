@@ -28,7 +28,7 @@ class Page:
     platform: str
     url: str
     handle: str
-    title: str
+    title: str  # what reports call it: the analyst's name for it, else the platform's
     body: str
     kind: str
     external_id: str | None = None
@@ -39,6 +39,7 @@ class Page:
     status: str = "new"
     status_detail: str | None = None
     renamed_from: str | None = None  # the screen name before the last change, for the report
+    platform_title: str = ""  # the page's own display name on the platform (its replies are signed with it)
 
     @property
     def handles(self) -> tuple[str, ...]:

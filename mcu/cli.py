@@ -109,7 +109,10 @@ def demo(workdir: Path) -> None:
     table.add_row("Оповещений", f"{first} новых, {len(report.alerts) - first} обновлений")
     table.add_row("База данных", str(result.database))
     table.add_row("Сводка за неделю", ", ".join(str(p) for p in result.digests) or str(result.digest))
+    table.add_row("Мониторинг госпабликов", ", ".join(str(p) for p in result.gospublics_files) or "—")
     out.print(table)
+    if result.gospublics:
+        out.print(gospublics_cli.ranking_table(list(result.gospublics), state.settings))
     for problem in report.problems:
         err.print(str(problem), style="dim")
 

@@ -99,7 +99,8 @@ class Gospublics:
         info = self._resolve(parsed.kind, parsed.url)
         page = Page(
             key=page_key(info.platform, info.external_id, info.handle), platform=info.platform, url=info.url,
-            handle=info.handle, title=entry.name or info.title, body=entry.body, kind=entry.kind,
+            handle=info.handle, title=entry.name or info.title, platform_title=info.title, body=entry.body,
+            kind=entry.kind,
             external_id=info.external_id, via=entry.via, expected=dict(entry.expected),
             status="closed" if info.closed else "new",
             status_detail="закрыта на платформе: лента видна только участникам" if info.closed else None,

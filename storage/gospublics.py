@@ -36,7 +36,8 @@ def page_key(platform: str, external_id: str | None, handle: str) -> str:
 
 def to_page(row: GospublicPageRow) -> Page:
     return Page(
-        key=row.key, platform=row.platform, url=row.url, handle=row.handle, title=row.title, body=row.body,
+        key=row.key, platform=row.platform, url=row.url, handle=row.handle, title=row.name or row.title,
+        platform_title=row.title, body=row.body,
         kind=row.kind, external_id=row.external_id, aliases=tuple(row.aliases or ()), source=row.source,
         via=row.via, expected=dict(row.expected or {}), status=row.status, status_detail=row.status_detail,
         renamed_from=row.renamed_from,
@@ -50,7 +51,8 @@ def _row(session: Session, key: str) -> GospublicPageRow | None:
 def find_page(session: Session, ref: str) -> Page | None:
     """A page by its key, screen name, address or title (as an analyst would type it)."""
     text = ref.strip()
-    for column in (GospublicPageRow.key, GospublicPageRow.handle, GospublicPageRow.url, GospublicPageRow.title):
+    for column in (GospublicPageRow.key, GospublicPageRow.handle, GospublicPageRow.url, GospublicPageRow.name,
+                   GospublicPageRow.title):
         row = session.scalars(select(GospublicPageRow).where(func.lower(column) == text.lower())).first()
         if row is not None:
             return to_page(row)
@@ -64,15 +66,16 @@ def register_page(session: Session, page: Page, at: datetime, origin: str = "ana
     duplicate_of = None
     key = page.key
     if existing is not None:
-        duplicate_of = existing.title
+        duplicate_of = existing.name or existing.title
         taken = set(session.scalars(select(GospublicPageRow.key).where(GospublicPageRow.key.like(f"{page.key}#%"))))
         number = 2
         while f"{page.key}#{number}" in taken:
             number += 1
         key = f"{page.key}#{number}"
+    platform_title = page.platform_title or page.title
     row = GospublicPageRow(
         key=key, platform=page.platform, url=page.url, handle=page.handle, external_id=page.external_id,
-        title=page.title, body=page.body, kind=page.kind, aliases=list(page.aliases), source=page.source,
+        title=platform_title, name=page.title if page.title != platform_title else None, body=page.body, kind=page.kind, aliases=list(page.aliases), source=page.source,
         via=page.via, expected=dict(page.expected), origin=origin, status="duplicate" if duplicate_of else page.status,
         status_detail=page.status_detail, duplicate_of=existing.key if existing is not None else None, added_at=at,
     )
@@ -88,7 +91,7 @@ def list_pages(session: Session) -> list[Page]:
 def duplicates(session: Session) -> dict[str, str]:
     """Duplicate listing key → the title of the page it repeats."""
     rows = list(session.scalars(select(GospublicPageRow).where(GospublicPageRow.duplicate_of.is_not(None))))
-    titles = {row.key: row.title for row in session.scalars(select(GospublicPageRow))}
+    titles = {row.key: row.name or row.title for row in session.scalars(select(GospublicPageRow))}
     return {row.key: titles.get(row.duplicate_of or "", row.duplicate_of or "") for row in rows}
 
 
@@ -141,6 +144,14 @@ def save_read(session: Session, key: str, read: PageRead, at: datetime) -> SaveR
     _save_marks(session, row.id, read.marks, at, pinned_known=facts.readable and facts.pinned_id is not None
                 or any(mark.pinned for mark in read.marks))
     return result
+
+
+def save_marks(session: Session, key: str, marks: Sequence[PostMark], at: datetime, *, pinned_known: bool) -> None:
+    """Feed marks of a page's posts; with ``pinned_known`` the marks' pinned flags replace the stored ones."""
+    row = _row(session, key)
+    if row is None:
+        raise KeyError(key)
+    _save_marks(session, row.id, marks, at, pinned_known=pinned_known)
 
 
 def _save_marks(session: Session, page_id: int, marks: Sequence[PostMark], at: datetime, *, pinned_known: bool) -> None:

@@ -374,7 +374,8 @@ class GospublicPageRow(Base):
     url: Mapped[str] = mapped_column(Text)
     handle: Mapped[str] = mapped_column(String(300))
     external_id: Mapped[str | None] = mapped_column(String(100))
-    title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)  # the platform's display name
+    name: Mapped[str | None] = mapped_column(Text)  # what the analysts call it in reports, if not the title
     body: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -19,7 +19,7 @@ def render_report(data: Monitoring, tz: tzinfo, fmt: str, min_per_week: float, c
         from alerts.gospublics.excel import render_xlsx
 
         return render_xlsx(data, tz)
-    pictures = all_charts(data, min_per_week) if charts is None else charts
+    pictures = all_charts(data, min_per_week, tz) if charts is None else charts
     if fmt == "docx":
         from alerts.gospublics.word import render_docx
 
@@ -27,7 +27,7 @@ def render_report(data: Monitoring, tz: tzinfo, fmt: str, min_per_week: float, c
     if fmt == "html":
         from alerts.gospublics.html import render_html
 
-        return render_html(data, tz, pictures)
+        return render_html(data, tz, pictures).encode("utf-8")
     raise ValueError(f"формат {fmt!r} не поддерживается: {', '.join(FORMATS)}")
 
 

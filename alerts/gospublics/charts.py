@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, tzinfo
+
 from alerts.digest.charts import Chart, _png, plt
 from gospublics import Monitoring
+from gospublics.figures import week_slices
 
 MAX_LABEL = 34
 
@@ -12,20 +15,26 @@ def _label(title: str) -> str:
     return title if len(title) <= MAX_LABEL else title[: MAX_LABEL - 1] + "…"
 
 
-def cadence_chart(data: Monitoring, min_per_week: float) -> Chart:
+def cadence_chart(data: Monitoring, min_per_week: float, tz: tzinfo | None = None) -> Chart:
     """Posts per week of each page: a grid of pages × weeks, red below the norm."""
     reports = data.ranked
-    weeks = max((len(r.figures.weekly_posts) for r in reports), default=0)
+    slices = week_slices(data.period)
+    weeks = len(slices)
+    lengths = [max((end - start).total_seconds() / 86400, 1.0) for start, end in slices]
     figure, axes = plt.subplots(figsize=(8, 0.45 * max(len(reports), 2) + 1.2))
     grid = [[r.figures.weekly_posts[i] if i < len(r.figures.weekly_posts) else 0 for i in range(weeks)]
             for r in reports]
     if grid and weeks:
-        axes.imshow(grid, cmap="RdYlGn", vmin=0, vmax=max(min_per_week * 2, 1), aspect="auto")
+        # Colour by the weekly rate, so a short first slice is not red for being short.
+        rates = [[value * 7 / lengths[i] for i, value in enumerate(values)] for values in grid]
+        axes.imshow(rates, cmap="RdYlGn", vmin=0, vmax=max(min_per_week * 2, 1), aspect="auto")
         for row, values in enumerate(grid):
             for column, value in enumerate(values):
                 axes.text(column, row, str(value), ha="center", va="center", fontsize=8)
+    tz = tz or data.period.end.tzinfo
+    labels = [f"{start.astimezone(tz):%d.%m}–{(end - timedelta(seconds=1)).astimezone(tz):%d.%m}" for start, end in slices]
     axes.set_yticks(range(len(reports)), [_label(r.page.title) for r in reports], fontsize=8)
-    axes.set_xticks(range(weeks), [f"нед. {i + 1}" for i in range(weeks)], fontsize=8)
+    axes.set_xticks(range(weeks), labels, fontsize=8)
     axes.set_title(f"Постов в неделю (норма — не меньше {min_per_week:g})")
     return Chart("Частота публикаций по неделям", _png(figure))
 
@@ -60,7 +69,7 @@ def score_chart(data: Monitoring) -> Chart:
     return Chart("Итоговый балл", _png(figure))
 
 
-def all_charts(data: Monitoring, min_per_week: float) -> list[Chart]:
+def all_charts(data: Monitoring, min_per_week: float, tz: tzinfo | None = None) -> list[Chart]:
     if not data.ranked:
         return []
-    return [cadence_chart(data, min_per_week), engagement_chart(data), score_chart(data)]
+    return [cadence_chart(data, min_per_week, tz), engagement_chart(data), score_chart(data)]

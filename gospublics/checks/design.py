@@ -18,6 +18,10 @@ TITLES = {
     "state_mark": "отметка госорганизации",
 }
 MIN_DESCRIPTION = 20  # characters: «Официальная страница» alone says nothing about whose it is
+# The answer fields that carry contacts and the site on each platform; when they are missing from the answer and
+# nothing is found elsewhere, the element is unknown, not absent. Telegram has only the channel's description.
+CONTACT_FIELDS = {"vk": {"contacts"}, "ok": {"phone"}}
+SITE_FIELDS = {"vk": {"site", "links"}, "ok": {"homepage_url"}}
 
 
 def elements(ctx: CheckContext) -> dict[str, bool | None]:
@@ -39,11 +43,16 @@ def elements(ctx: CheckContext) -> dict[str, bool | None]:
         "avatar": facts.has_avatar,
         "cover": facts.has_cover if platform == "vk" else None,
         "description": None if (not description and "description" in missing) else len(description) >= MIN_DESCRIPTION,
-        "contacts": True if contacts.any else (None if "contacts" in missing and platform == "vk" else False),
-        "site": True if site else (None if {"site", "links"} <= missing else False),
+        "contacts": True if contacts.any else (None if _unsaid(CONTACT_FIELDS, platform, missing) else False),
+        "site": True if site else (None if _unsaid(SITE_FIELDS, platform, missing) else False),
         "pinned_contacts": pinned if pinned or pinned_known else None,
         "state_mark": facts.state_mark if platform in ctx.settings.state_mark_platforms else None,
     }
+
+
+def _unsaid(fields: dict[str, set[str]], platform: str, missing: set[str]) -> bool:
+    wanted = fields.get(platform)
+    return bool(wanted) and wanted <= missing
 
 
 def design(ctx: CheckContext) -> CheckResult:

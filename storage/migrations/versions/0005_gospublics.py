@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('handle', sa.String(length=300), nullable=False),
     sa.Column('external_id', sa.String(length=100), nullable=True),
     sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=True),
     sa.Column('body', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('aliases', sa.JSON(), nullable=False),
