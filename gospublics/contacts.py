@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 _PHONE = re.compile(r"(?<![\w])(?:\+7|8)?[\s\-(]*\d{3,5}[\s\-)]*\d{1,3}[\s\-]?\d{2}[\s\-]?\d{2}(?!\d)|(?<![\d\-])\d{1,3}-\d{2}-\d{2}(?![\d\-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://)?(?:www\.)?(?:[a-zа-яё0-9-]+\.)+(?:ru|рф|su|com|org|net|info|online|site)(?:/[^\s,;)»\"']*)?",
+_URL = re.compile(r"(?:https?://)?(?:www\.)?(?:[a-zа-яё0-9-]+\.)+(?:ru|рф|su|com|org|net|info|online|site|me)(?:/[^\s,;)»\"']*)?",
                   re.IGNORECASE)
 SOCIAL_HOSTS = ("vk.com", "vk.ru", "m.vk.com", "ok.ru", "m.ok.ru", "t.me", "telegram.me", "youtube.com", "rutube.ru",
                 "dzen.ru", "max.ru")

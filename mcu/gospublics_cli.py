@@ -211,20 +211,23 @@ def _reports(period_name: str, date_to: Optional[str]) -> tuple[list[PageReport]
 
 
 def ranking_table(reports: list[PageReport], settings: Settings) -> Table:
-    from gospublics import PLATFORM_TITLES
+    from gospublics import CHECK_TITLES, PLATFORM_TITLES
+    from gospublics.wording import num
 
     kinds = settings.gospublics.kinds
-    table = Table("вид", "место", "страница", "платформа", "балл", "постов/нед", "перерыв, дн", "не пройдено",
+    table = Table("вид", "место", "страница", "платформа", "балл", "постов в неделю", "перерыв, дн.", "не пройдено",
                   "состояние", title="Госпаблики: рейтинг внутри видов")
     for report in reports:
-        failed = [check.code for check in report.checks if check.ok is False]
+        failed = [CHECK_TITLES[check.code].lower() for check in report.checks if check.ok is False]
         kind = kinds[report.page.kind].title if report.page.kind in kinds else report.page.kind
+        figures = report.figures
+        checked = report.checked
         table.add_row(
             kind, f"{report.rank} из {report.rank_of}" if report.rank else "—", report.page.title,
             PLATFORM_TITLES.get(report.page.platform, report.page.platform),
-            f"{report.score:.0f}" if report.score is not None else "—",
-            f"{report.figures.posts_per_week:.1f}",
-            f"{report.figures.max_silence_days:.0f}" if report.figures.max_silence_days is not None else "—",
+            num(report.score, 0) if report.score is not None else "—",
+            num(figures.posts_per_week) if checked else "—",
+            num(figures.max_silence_days, 0) if checked and figures.max_silence_days is not None else "—",
             ", ".join(failed) or "—", report.status_text,
         )
     return table

@@ -117,7 +117,8 @@ class OkPageReader:
             raise
         except SourceUnavailable as exc:
             log.info("ОК group.getInfo %s с полями контактов не удался (%s): повтор с основными полями", gid, exc)
-            return page_facts(self.client.call("group.getInfo", uids=gid, fields=BASIC_FIELDS), gid, now, BASIC_FIELDS)
+            # The fields OK refused are named as missing: the report says what it could not see.
+            return page_facts(self.client.call("group.getInfo", uids=gid, fields=BASIC_FIELDS), gid, now)
 
     def _feed(self, gid: str, handle: str, since: datetime, now: datetime
               ) -> tuple[tuple[Post, ...], tuple[PostMark, ...], tuple[RecordProblem, ...]]:
