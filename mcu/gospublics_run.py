@@ -11,8 +11,9 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 
 from alerts.lifecycle import quiet_until
 from collectors.base import NotConfigured
@@ -274,3 +275,53 @@ def write_report(settings: Settings, data: Monitoring, fmt: str, out: Path) -> P
 def default_report_path(settings: Settings, period: Period, fmt: str) -> Path:
     stamp = period.end.astimezone(settings.town.tz).strftime("%Y-%m-%d")
     return Path(settings.digest.out_dir) / f"gospublics-{stamp}.{fmt}"
+
+
+# --- the daemon's jobs ---------------------------------------------------------------------------------------
+
+
+def daily_check(settings: Settings, db: Database, budget: Budget, chats: Sequence[tuple[str, str]], now: datetime
+                ) -> tuple[list[ReadOutcome], list[str]]:
+    """Register pages new in config, read every page's facts, judge the last month, tell the role what is new."""
+    service = Gospublics(settings, db, budget=budget)
+    try:
+        for problem in service.sync_config(now):
+            log.warning("госпаблики: %s", problem)
+        outcomes = service.collect(now)
+        told = service.alert(service.check(period_of("month", now), now), now, chats)
+    finally:
+        service.close()
+    return outcomes, told
+
+
+def previous_month(now: datetime, tz: tzinfo) -> Period:
+    """The calendar month before the one ``now`` falls in (town time): what the monthly report covers."""
+    local = now.astimezone(tz)
+    end = datetime(local.year, local.month, 1, tzinfo=tz)
+    start = datetime(end.year - (end.month == 1), 12 if end.month == 1 else end.month - 1, 1, tzinfo=tz)
+    return Period(start, end)
+
+
+def monthly_report(settings: Settings, db: Database, now: datetime) -> list[Path]:
+    """«Мониторинг госпабликов» for the previous calendar month in every configured format."""
+    period = previous_month(now, settings.town.tz)
+    reports = Gospublics(settings, db).check(period, now)
+    if not reports:
+        return []
+    data = monitoring(settings, reports, period, now)
+    return [write_report(settings, data, fmt, default_report_path(settings, period, fmt))
+            for fmt in settings.gospublics.report_formats]
+
+
+def send_report(settings: Settings, paths: Sequence[Path], client: Any) -> int:
+    """The report files to every chat of ``gospublics.report_roles`` (the deputy, ЦУР's chat in a role)."""
+    from mcu.digests import MIME
+
+    config = settings.gospublics
+    chats = list(dict.fromkeys(str(chat) for role in config.report_roles
+                               for chat in (settings.roles[role].telegram_chats if role in settings.roles else [])))
+    for chat in chats:
+        for path in paths:
+            client.upload("sendDocument", {"chat_id": chat, "caption": "Мониторинг госпабликов"}, "document", path.name,
+                          path.read_bytes(), MIME.get(path.suffix.lstrip("."), "application/octet-stream"))
+    return len(chats)

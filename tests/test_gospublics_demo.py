@@ -171,3 +171,41 @@ def test_export_records(demo: tuple[Settings, Database, list[PageReport]]) -> No
         assert key in record
     assert record["posts"] == 4 and record["rank"] == 2 and record["comments_open"] is True
     assert {"code", "ok", "value", "limit", "text"} == set(record["checks"][0])
+
+
+def test_monthly_report_covers_the_previous_calendar_month(demo: tuple[Settings, Database, list[PageReport]],
+                                                           tmp_path: Path) -> None:
+    from mcu.gospublics_run import monthly_report, previous_month
+
+    settings, db, _ = demo
+    tz = settings.town.tz
+    january = previous_month(datetime.fromisoformat("2026-02-01T09:30:00+03:00"), tz)
+    assert (january.start.isoformat(), january.end.isoformat()) == ("2026-01-01T00:00:00+03:00",
+                                                                     "2026-02-01T00:00:00+03:00")
+    december = previous_month(datetime.fromisoformat("2026-01-01T09:30:00+03:00"), tz)
+    assert december.start.isoformat() == "2025-12-01T00:00:00+03:00"
+    local = settings.model_copy(update={"digest": settings.digest.model_copy(update={"out_dir": str(tmp_path)})})
+    paths = monthly_report(local, db, datetime.fromisoformat("2026-02-01T09:30:00+03:00"))
+    assert [p.name for p in paths] == ["gospublics-2026-02-01.docx", "gospublics-2026-02-01.xlsx",
+                                       "gospublics-2026-02-01.html"]
+    assert "с 1 января 2026 г. по 1 февраля 2026 г." in "\n".join(
+        p.text for p in Document(io.BytesIO(paths[0].read_bytes())).paragraphs)
+
+
+def test_weekly_digest_has_a_section_on_the_pages(demo: tuple[Settings, Database, list[PageReport]]) -> None:
+    from mcu.digests import build_digest, gospublics_for_digest, render, with_gospublics
+
+    settings, db, _ = demo
+    data = with_gospublics(build_digest(db, settings, "week", END), settings,
+                           gospublics_for_digest(db, settings, "week", END))
+    assert len(data.gospublics) == 13
+    school2 = next(line for line in data.gospublics if line.title == "Средняя школа № 2")
+    assert school2.place == "2 из 2" and "Частота публикаций" in school2.failed
+    markdown = render(data, settings, "md", []).decode("utf-8")
+    assert "## Госпаблики" in markdown and "| [Средняя школа № 2](https://vk.com/demo_school2) |" in markdown
+    assert "Госпаблики" in openpyxl.load_workbook(io.BytesIO(render(data, settings, "xlsx"))).sheetnames
+    document = Document(io.BytesIO(render(data, settings, "docx", [])))
+    assert any(p.text.endswith(". Госпаблики") for p in document.paragraphs)
+    assert 'id="gospublics"' in render(data, settings, "html", []).decode("utf-8")
+    empty = build_digest(db, settings, "week", END)
+    assert "Госпаблики" not in render(empty, settings, "md", []).decode("utf-8")
