@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 import click
@@ -19,6 +20,7 @@ from mcu.shell import app, err, out, state
 
 if TYPE_CHECKING:
     from gospublics import PageReport, Period
+    from gospublics.registry import RowProblem
     from mcu.gospublics_run import Gospublics
 
 period_option = click.option("--period", type=click.Choice(["week", "month"]), default="month", show_default=True,
@@ -69,10 +71,10 @@ def gospublics(ctx: click.Context) -> None:
         out.print("Реестр госпабликов пуст: добавьте страницы (mcu gospublics add URL --body ОРГАН --kind ВИД) "
                   "или загрузите таблицу (mcu gospublics import pages.csv).")
         return
-    table = Table("ключ", "страница", "платформа", "вид", "орган", "состояние", "подписчиков", "последний пост",
-                  "проверена", title="Госпаблики")
     from gospublics import PLATFORM_TITLES, STATUS_TITLES
 
+    table = Table("ключ", "страница", "платформа", "вид", "орган", "состояние", "подписчиков", "последний пост",
+                  "проверена", title="Госпаблики")
     for page, facts, last in rows:
         status = {"duplicate": "повтор в реестре"}.get(page.status) or STATUS_TITLES.get(page.status, page.status)
         if page.status_detail and page.status != "ok":
@@ -86,7 +88,8 @@ def gospublics(ctx: click.Context) -> None:
     out.print(table)
 
 
-def _entry_options(function):  # noqa: ANN001, ANN202 - a click decorator stack
+def _entry_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options describing a page, shared by `add` (and documented once)."""
     for option in reversed((
         click.option("--body", required=True, metavar="ОРГАН", help="Орган или учреждение, чья это страница."),
         click.option("--kind", required=True, metavar="ВИД",
@@ -157,7 +160,7 @@ def gospublics_import(file: Path) -> None:
     out.print(f"Добавлено страниц: {added}, повторов: {repeats}, пропущено строк: {len(problems)}")
 
 
-def _row_problem(line: int, text: str) -> object:
+def _row_problem(line: int, text: str) -> RowProblem:
     from gospublics.registry import RowProblem
 
     return RowProblem(line, text)

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from alerts.lifecycle import quiet_until
 from collectors.base import NotConfigured
 from collectors.budget import Budget
@@ -113,13 +115,13 @@ class Gospublics:
             page = replace(page, source=self._source(session, info, now))
             return store.register_page(session, page, now, origin)
 
-    def _source(self, session: object, info: SourceInfo, now: datetime) -> str:
+    def _source(self, session: Session, info: SourceInfo, now: datetime) -> str:
         """The collected source of the page (its posts and residents' comments): existing or new."""
-        for record in sources.list_sources(session):  # type: ignore[arg-type]
+        for record in sources.list_sources(session):
             if record.kind == info.kind and (record.handle or "").lower() == info.handle.lower():
                 return record.name
         name = f"{info.kind}:{info.handle}"
-        sources.add_source(session, name, info, None, now)  # type: ignore[arg-type]
+        sources.add_source(session, name, info, None, now)
         return name
 
     def sync_config(self, now: datetime) -> list[str]:

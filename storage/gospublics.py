@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from collectors.page import Contact, PageFacts, PageRead, PostMark
@@ -221,7 +221,7 @@ def _page_post(row: PostRow, mark: GospublicMarkRow | None) -> PagePost:
     )
 
 
-def _own_posts(page: Page):  # noqa: ANN202 - a select of PostRow
+def _own_posts(page: Page) -> Select[tuple[PostRow]]:
     return select(PostRow).where(PostRow.platform == page.platform, PostRow.source.in_(page.handles),
                                  PostRow.parent_external_id.is_(None), PostRow.deleted_at.is_(None))
 

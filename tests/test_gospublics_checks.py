@@ -22,6 +22,7 @@ from gospublics.contacts import find_contacts, same_phone
 from gospublics.dates import event_date, mentioned_dates
 from gospublics.evaluate import PageInput, evaluate
 from gospublics.recommend import recommendations
+from gospublics.records import CheckResult
 from gospublics.registry import read_csv
 from gospublics.score import rank_within, score
 
@@ -247,8 +248,6 @@ def test_score_weights_partial_credit_and_missing_data() -> None:
     weights = SETTINGS.weights
     scored = score(checks, weights)
     assert scored is not None and 0 <= scored <= 100
-    from gospublics.records import CheckResult
-
     half = (CheckResult("cadence", False, 1.5, 3, "", 0.5), CheckResult("design", True, 7, 7, "", 1.0),
             CheckResult("answers", None, None, None, ""))
     assert score(half, {"cadence": 15, "design": 10, "answers": 10}) == pytest.approx(100 * (7.5 + 10) / 25, abs=0.1)

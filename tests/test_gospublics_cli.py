@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
@@ -15,6 +16,10 @@ from mcu.cli import main
 from tests.cli_helpers import write_config
 from tests.fakes.ok import FakeOk
 from tests.fakes.vk import FakeVk
+
+if TYPE_CHECKING:
+    from collectors.source import SourceInfo
+    from config import Settings
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -135,3 +140,63 @@ def test_missing_token_is_a_page_status_not_a_crash(tmp_path: Path, capsys: pyte
         assert code == 0 and "vk:-601: error" in out and "не настроен" in out
         code, out, _ = run(capsys, *base, "gospublics", "check")
         assert code == 0 and "не удалось проверить" not in out and "последний сбор не удался" in out
+
+
+def test_telegram_channels_through_the_preview_and_the_account(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               settings: "Settings") -> None:
+    from collectors.budget import Budget
+    from collectors.telegram.page import TelethonPageReader
+    from collectors.telegram.session import TelethonSession
+    from gospublics.registry import PageEntry
+    from mcu.gospublics_run import Gospublics, period_of
+    from storage import Database, upgrade
+    from tests.fakes.telethon_client import FakeTelethonClient
+    from tests.fakes.tme import FakeTme
+
+    now = datetime.now(timezone.utc)
+    client = FakeTelethonClient(now=now)
+    client.add_channel("desn_culture", 40, title="Управление культуры", step=timedelta(hours=20),
+                       about="Телефон: +7 (48153) 7-00-01, сайт https://culture.example.ru", photo=True)
+    with FakeTme(now=now) as tme:
+        tme.add_channel("desn_adm", 30, title="Администрация", step=timedelta(days=1))
+        tme.add_channel("desn_lib", 2, title="Библиотека", step=timedelta(days=20))
+        preview = settings.api.telegram.model_copy(update={"preview_base_url": tme.base_url})
+        configured = settings.model_copy(update={"api": settings.api.model_copy(update={"telegram": preview})})
+        db = Database.from_url(f"sqlite:///{tmp_path / 'tg.db'}")
+        upgrade(db.engine)
+        session = TelethonSession(lambda: client, Budget(rates={}), timeout=10)
+        telethon = TelethonPageReader(session, clock=lambda: now)
+
+        def resolve(kind: str, url: str) -> "SourceInfo":
+            if kind == "telegram":
+                from collectors.source import SourceInfo
+
+                info = session.channel(url.rsplit("/", 1)[-1], full=True)
+                return SourceInfo("telegram", info.username or "", str(info.id), info.title, url, info.audience)
+            from collectors.factory import build_resolver
+
+            resolver = build_resolver(kind, configured, Budget(rates={}))
+            try:
+                return resolver.resolve(url)
+            finally:
+                resolver.close()  # type: ignore[attr-defined]
+
+        service = Gospublics(configured, db, readers={"telegram": telethon}, resolve=resolve)
+        try:
+            service.add(PageEntry("https://t.me/desn_adm", "admin", "administration"), now)
+            service.add(PageEntry("https://t.me/desn_lib", "culture", "culture"), now)
+            service.add(PageEntry("https://t.me/desn_culture", "culture", "culture", via="telegram"), now)
+            outcomes = {o.page: o for o in service.collect(now)}
+            reports = {r.page.handle: r for r in service.check(period_of("month", now), now)}
+        finally:
+            service.close()
+            db.dispose()
+    assert {o.status for o in outcomes.values()} == {"ok"}
+    adm, lib, culture = reports["desn_adm"], reports["desn_lib"], reports["desn_culture"]
+    assert adm.figures.posts == 30 and adm.check("cadence").ok and adm.check("comments_open").ok is None  # type: ignore[union-attr]
+    assert lib.check("cadence").ok is False and lib.check("silence").ok is False  # type: ignore[union-attr]
+    assert culture.figures.followers == 12_400 and culture.check("comments_open").ok is True  # type: ignore[union-attr]
+    design = culture.check("design")
+    assert design is not None and design.details == {"absent": ["pinned_contacts"], "unknown": ["cover", "state_mark"]}
+    assert design.value == 4, "avatar, description, contacts and the site link come from the channel's card"
+    assert culture.page.key.startswith("telegram:") and culture.page.key[9:].isdigit()  # the channel's id

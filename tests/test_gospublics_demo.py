@@ -209,3 +209,12 @@ def test_weekly_digest_has_a_section_on_the_pages(demo: tuple[Settings, Database
     assert 'id="gospublics"' in render(data, settings, "html", []).decode("utf-8")
     empty = build_digest(db, settings, "week", END)
     assert "Госпаблики" not in render(empty, settings, "md", []).decode("utf-8")
+
+
+def test_same_verdicts_on_postgresql(db: Database, builtin_settings: Settings,
+                                     demo: tuple[Settings, Database, list[PageReport]]) -> None:
+    """The registry, snapshots, marks and queries behave the same on both databases."""
+    load_demo_pages(db)
+    reports = Gospublics(demo_agenda(builtin_settings), db).check(period_of("month", END), END)
+    assert [(r.page.key, r.score, r.rank, r.status) for r in reports] == \
+        [(r.page.key, r.score, r.rank, r.status) for r in demo[2]]
