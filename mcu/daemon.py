@@ -33,6 +33,7 @@ from mcu.digests import (
 )
 from mcu.gospublics_run import daily_check, monthly_report, send_report
 from mcu.pipeline import Pipeline
+from mcu.retention import purge
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,9 @@ def build_scheduler(
             log.info("сводка %s: %s", period, ", ".join(str(p) for p in paths))
 
         scheduler.add_job(_guarded(f"digest:{period}", digest), trigger, id=f"digest:{period}")
+    # The retention period (152-ФЗ): personal data older than retention_days goes every night.
+    scheduler.add_job(_guarded("purge", lambda: purge(settings, pipeline.db, clock.now(), apply=True)),
+                      CronTrigger(hour=3, minute=30, timezone=settings.town.tz), id="purge")
     add_gospublics_jobs(scheduler, pipeline, collection, clock)
     return scheduler
 
