@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -218,3 +218,16 @@ def test_same_verdicts_on_postgresql(db: Database, builtin_settings: Settings,
     reports = Gospublics(demo_agenda(builtin_settings), db).check(period_of("month", END), END)
     assert [(r.page.key, r.score, r.rank, r.status) for r in reports] == \
         [(r.page.key, r.score, r.rank, r.status) for r in demo[2]]
+
+
+def test_purge_clears_residents_quotes_in_problems(sqlite_db: Database, builtin_settings: Settings) -> None:
+    from storage.retention import PURGED_TEXT, purge
+
+    load_demo_pages(sqlite_db)
+    service = Gospublics(demo_agenda(builtin_settings), sqlite_db)
+    service.alert(service.check(period_of("month", END), END), END, [])
+    assert any("Почему" in row.text or "?" in row.text for row in _problems(sqlite_db))
+    with sqlite_db.transaction() as session:
+        purge(session, END + timedelta(days=1))
+    texts = [row.text for row in _problems(sqlite_db)]
+    assert len(texts) == 7 and set(texts) == {PURGED_TEXT}
