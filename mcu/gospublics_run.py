@@ -49,6 +49,13 @@ def period_of(name: str, end: datetime, start: datetime | None = None) -> Period
     return Period(end - timedelta(days=PERIODS[name]), end)
 
 
+def _canonical(url: str, via: str) -> str:
+    try:
+        return parse_source_url(url, telegram_kind=via).url.lower()
+    except InputError:
+        return url.strip().lower()
+
+
 def source_kind(page: Page) -> str:
     return KIND_OF.get(page.platform) or page.via
 
@@ -74,6 +81,7 @@ class Gospublics:
         self.budget = budget or make_budget(settings)
         self._readers: dict[str, PageReader] = dict(readers or {})
         self._resolve = resolve or self._resolve_with_api
+        self._infos: dict[str, SourceInfo] = {}  # what resolution learnt, for registering the page's source
 
     # --- the registry -------------------------------------------------------------------------------------------
 
@@ -93,6 +101,10 @@ class Gospublics:
             ) -> tuple[Page, str | None]:
         """Resolve the URL through the platform's API and register the page (and a source that collects its
         comments); a page already registered is refused, or, for imports, kept as a marked repeat."""
+        return self.register(self.resolve(entry), now, origin, allow_duplicate=allow_duplicate)
+
+    def resolve(self, entry: PageEntry) -> Page:
+        """The page an entry names, as the platform's API describes it (not stored yet)."""
         wrong = check_entry(entry, self.config.kinds, known_bodies(self.settings))
         if wrong:
             raise InputError(wrong)
@@ -100,20 +112,24 @@ class Gospublics:
         if parsed.kind not in ("vk_wall", "ok_group", "tme", "telegram"):
             raise InputError(f"{entry.url}: госпаблик — это страница VK, ОК или канал Telegram, а не сайт")
         info = self._resolve(parsed.kind, parsed.url)
-        page = Page(
+        self._infos[page_key(info.platform, info.external_id, info.handle)] = info
+        return Page(
             key=page_key(info.platform, info.external_id, info.handle), platform=info.platform, url=info.url,
             handle=info.handle, title=entry.name or info.title, platform_title=info.title, body=entry.body,
-            kind=entry.kind,
-            external_id=info.external_id, via=entry.via, expected=dict(entry.expected),
+            kind=entry.kind, external_id=info.external_id, via=entry.via, expected=dict(entry.expected),
             status="closed" if info.closed else "new",
             status_detail="закрыта на платформе: лента видна только участникам" if info.closed else None,
         )
+
+    def register(self, page: Page, now: datetime, origin: str = "analyst", *, allow_duplicate: bool = False
+                 ) -> tuple[Page, str | None]:
         with self.db.transaction() as session:
             existing = store.find_page(session, page.key)
             if existing is not None and not allow_duplicate:
                 raise InputError(f"эта страница уже в реестре: {existing.title} ({existing.key})")
-            page = replace(page, source=self._source(session, info, now))
-            return store.register_page(session, page, now, origin)
+            info = self._infos.get(page.key)
+            source = self._source(session, info, now) if info is not None else page.source
+            return store.register_page(session, replace(page, source=source), now, origin)
 
     def _source(self, session: Session, info: SourceInfo, now: datetime) -> str:
         """The collected source of the page (its posts and residents' comments): existing or new."""
@@ -125,20 +141,30 @@ class Gospublics:
         return name
 
     def sync_config(self, now: datetime) -> list[str]:
-        """Register the pages written in config that the registry lacks; returns the problems met."""
+        """Register the pages written in config that the registry lacks; returns the problems met.
+
+        A page already registered (under any address that resolves to it) is left alone; a page the config lists
+        twice is kept once more as a marked repeat, so the report shows the double listing.
+        """
         problems: list[str] = []
         with self.db.transaction() as session:
-            known = store.urls(session)
+            known_urls = store.urls(session)
+            known_keys = {page.key for page in store.list_pages(session)}
+        added: set[str] = set()
         for index, configured in enumerate(self.config.pages):
-            if configured.url.strip().lower() in known:
+            if _canonical(configured.url, configured.via) in known_urls:
                 continue
             entry = PageEntry(configured.url, configured.body, configured.kind, configured.name, configured.via,
                               configured.contacts.model_dump(exclude_none=True))
             try:
-                page, repeats = self.add(entry, now, "config", allow_duplicate=True)
+                page = self.resolve(entry)
+                if page.key in known_keys and page.key not in added:
+                    continue
+                page, repeats = self.register(page, now, "config", allow_duplicate=True)
             except (InputError, CollectorError) as exc:
                 problems.append(f"gospublics.pages.{index} ({configured.url}): {exc}")
                 continue
+            added.add(page.key.split("#", 1)[0])
             if repeats:
                 problems.append(f"gospublics.pages.{index}: {page.url} повторяет страницу «{repeats}»")
         return problems

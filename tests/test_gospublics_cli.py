@@ -200,3 +200,41 @@ def test_telegram_channels_through_the_preview_and_the_account(tmp_path: Path, c
     assert design is not None and design.details == {"absent": ["pinned_contacts"], "unknown": ["cover", "state_mark"]}
     assert design.value == 4, "avatar, description, contacts and the site link come from the channel's card"
     assert culture.page.key.startswith("telegram:") and culture.page.key[9:].isdigit()  # the channel's id
+
+
+def test_pages_listed_in_config_are_registered_once(tmp_path: Path, settings: "Settings") -> None:
+    from collectors.source import SourceInfo
+    from config.gospublics import ConfiguredPage
+    from config.errors import SourceClosed
+    from mcu.gospublics_run import Gospublics
+    from storage import Database, gospublics as store, upgrade
+
+    calls: list[str] = []
+
+    def resolve(kind: str, url: str) -> SourceInfo:
+        calls.append(url)
+        handle = url.rsplit("/", 1)[-1]
+        if handle == "gone":
+            raise SourceClosed("VK: сообщество или страница «gone» не найдено", "not_found")
+        return SourceInfo("vk_wall", "school1", "-501", "МБОУ «СШ № 1»", "https://vk.com/school1", 1450)
+
+    pages = [ConfiguredPage(url="vk.com/school1", body="education", kind="school"),
+             ConfiguredPage(url="https://vk.com/club501", body="education", kind="school", name="СШ № 1 ещё раз"),
+             ConfiguredPage(url="https://vk.com/gone", body="education", kind="school")]
+    configured = settings.model_copy(update={"gospublics": settings.gospublics.model_copy(update={"pages": pages})})
+    db = Database.from_url(f"sqlite:///{tmp_path / 'c.db'}")
+    upgrade(db.engine)
+    service = Gospublics(configured, db, resolve=resolve)
+    now = datetime.now(timezone.utc)
+    try:
+        first = service.sync_config(now)
+        second = service.sync_config(now)
+        with db.transaction() as session:
+            keys = [page.key for page in store.list_pages(session)]
+    finally:
+        db.dispose()
+    assert keys == ["vk:-501", "vk:-501#2"]
+    assert any("gospublics.pages.1: https://vk.com/school1 повторяет страницу «МБОУ «СШ № 1»»" in p for p in first)
+    assert any("gospublics.pages.2 (https://vk.com/gone)" in p and "не найдено" in p for p in first)
+    assert [p for p in second if "повторяет" in p] == [], "a second sync adds nothing"
+    assert calls.count("https://vk.com/school1") == 1, "a registered address is not resolved again"
