@@ -129,7 +129,7 @@ def gospublics_add(url: str, body: str, kind: str, name: Optional[str], via: str
 
 
 @gospublics.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", metavar="ФАЙЛ", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def gospublics_import(file: Path) -> None:
     """Загрузить госпаблики из таблицы CSV: столбцы url, body, kind и, если есть, name, phone, email, site, address,
     via. Плохие строки пропускаются с номером и причиной, повторы отмечаются, остальные добавляются."""
@@ -167,7 +167,7 @@ def _row_problem(line: int, text: str) -> RowProblem:
 
 
 @gospublics.command("remove")
-@click.argument("key")
+@click.argument("key", metavar="КЛЮЧ")
 def gospublics_remove(key: str) -> None:
     """Исключить страницу из реестра (по ключу из списка); собранные посты остаются в базе."""
     from storage import gospublics as store
