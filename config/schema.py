@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_seriali
 from config.database_url import check_database_url
 from config.duration import Duration
 from config.responses import BodySettings, ResponsesSettings, check_bodies
+from config.gospublics import GospublicsSettings
 from config.secret import Secret, resolve_secret
 from config.times import ClockTime, TimeWindow
 
@@ -337,6 +338,7 @@ class Settings(Section):
     retention_days: int = Field(default=365, ge=1)
     bodies: list[BodySettings] = Field(default_factory=list)
     responses: ResponsesSettings = ResponsesSettings()
+    gospublics: GospublicsSettings = GospublicsSettings()
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Settings":
@@ -361,6 +363,7 @@ class Settings(Section):
                             "источников и тем (risk.pace_history, risk.burst_history) и сравнению недельной сводки "
                             "с прошлой неделей")
         problems += check_bodies(self.bodies, set(self.roles), set(codes), self.responses.notify)
+        problems += self.gospublics.problems(set(self.roles))
         if problems:
             raise ValueError("; ".join(problems))
         return self

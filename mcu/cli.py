@@ -29,7 +29,7 @@ from config import (
     mask_secrets,
     parse_duration,
 )
-from mcu import alerts_cli, purge_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`, `mcu purge`)
+from mcu import alerts_cli, gospublics_cli, purge_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu gospublics`, `mcu stories`, `mcu calibrate`, `mcu purge`)
 from mcu import responses_cli, roadmap_cli  # noqa: F401  (register `mcu bodies`, `appeals`, `ratings`, `responses`, `roadmap`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
@@ -113,9 +113,12 @@ def demo(workdir: Path) -> None:
     table.add_row("Оповещений", f"{first} новых, {len(report.alerts) - first} обновлений")
     table.add_row("База данных", str(result.database))
     table.add_row("Сводка за неделю", ", ".join(str(p) for p in result.digests) or str(result.digest))
+    table.add_row("Мониторинг госпабликов", ", ".join(str(p) for p in result.gospublics_files) or "—")
     out.print(table)
     if result.ratings:
         out.print(responses_cli.rating_console_table(result.ratings, result.rating_title))
+    if result.gospublics:
+        out.print(gospublics_cli.ranking_table(list(result.gospublics), state.settings))
     for problem in report.problems:
         err.print(str(problem), style="dim")
 
@@ -594,7 +597,7 @@ def status() -> None:
 
 
 @app.command()
-@click.argument("kind", type=click.Choice(["posts", "stories", "alerts", "responses", "ratings"]))
+@click.argument("kind", type=click.Choice(["posts", "stories", "alerts", "responses", "ratings", "gospublics"]))
 @click.option("--from", "date_from", default=None, metavar="ДАТА", help="Начало периода (2026-01-01); по умолчанию — неделя назад.")
 @click.option("--to", "date_to", default=None, metavar="ДАТА", help="Конец периода (не включая); по умолчанию — сейчас.")
 @click.option("--topic", default=None, metavar="КОД", help="Только эта тема (housing, npp, …).")
@@ -602,12 +605,12 @@ def status() -> None:
               help="Формат файла: jsonl, csv или xlsx (Excel с фильтрами).")
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
-              help="responses, ratings: неделя или месяц (30 дней) до --to, если не задан --from.")
+              help="responses, ratings, gospublics: неделя или месяц (30 дней) до --to, если не задан --from.")
 @click.option("--body", default=None, metavar="ID", help="responses, ratings: только этот исполнитель.")
 def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str,
            output: Optional[Path], period: str, body: Optional[str]) -> None:
-    """Выгрузить посты, истории, оповещения, обращения с ответами или рейтинг исполнителей
-    (posts, stories, alerts, responses, ratings) за период — для запросов ЦУР и скриптов."""
+    """Выгрузить посты, истории, оповещения, обращения с ответами, рейтинг исполнителей или госпаблики
+    (posts, stories, alerts, responses, ratings, gospublics) за период — для запросов ЦУР и скриптов."""
     if kind in ("responses", "ratings"):
         start, end, named = responses_cli.rating_period(state.settings, period, date_from, date_to)
         count = responses_cli.export_answers(kind, state.settings, start, end, named, fmt, output, body)
@@ -617,6 +620,10 @@ def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: O
     from storage import reports
 
     settings = state.settings
+    if kind == "gospublics":
+        count = gospublics_cli.export_gospublics(period, date_to, output)
+        err.print(f"Выгружено записей: {count}" + (f" в {output}" if output else ""))
+        return
     if topic and topic not in {t.code for t in settings.topics}:
         raise bad_option("--topic", f"неизвестная тема {topic!r} (есть: {', '.join(t.code for t in settings.topics)})")
     end = _parse_moment(date_to, settings, "--to") or datetime.now(timezone.utc)

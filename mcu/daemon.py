@@ -28,7 +28,15 @@ from mcu.bot import BotPoller, run_polling
 from mcu.clock import Clock
 from mcu.collection import Collection
 from alerts.digest.charts import all_charts
-from mcu.digests import build_digest, default_digest_path, send_digest, write_digest
+from mcu.digests import (
+    build_digest,
+    default_digest_path,
+    gospublics_for_digest,
+    send_digest,
+    with_gospublics,
+    write_digest,
+)
+from mcu.gospublics_run import daily_check, monthly_report, send_report
 from mcu.pipeline import Pipeline
 from mcu.retention import purge
 
@@ -135,12 +143,43 @@ def build_scheduler(
     # The retention period (152-ФЗ): personal data older than retention_days goes every night.
     scheduler.add_job(_guarded("purge", lambda: purge(settings, pipeline.db, clock.now(), apply=True), stopping),
                       CronTrigger(hour=3, minute=30, timezone=settings.town.tz), id="purge")
+    add_gospublics_jobs(scheduler, pipeline, collection, clock)
     return scheduler
+
+
+def add_gospublics_jobs(scheduler: BaseScheduler, pipeline: Pipeline, collection: Collection, clock: Clock) -> None:
+    """Official pages: facts, checks and alerts daily; «Мониторинг госпабликов» monthly."""
+    settings = pipeline.settings
+    config = settings.gospublics
+    stopping = pipeline.stopping
+    hour, minute = (int(part) for part in config.facts_at.split(":"))
+
+    def facts() -> None:
+        chats = pipeline.alerting.chats_for((config.role,))
+        outcomes, told = daily_check(settings, pipeline.db, collection.budget, chats, clock.now())
+        if outcomes:
+            log.info("госпаблики: проверено страниц %d, новых проблем %d", len(outcomes), len(told))
+
+    scheduler.add_job(_guarded("gospublics:facts", facts, stopping),
+                      CronTrigger(hour=hour, minute=minute, timezone=settings.town.tz), id="gospublics:facts")
+    hour, minute = (int(part) for part in config.report_at.split(":"))
+
+    def report() -> None:
+        paths = monthly_report(settings, pipeline.db, clock.now())
+        sink = pipeline.sinks.get("telegram")
+        if paths and isinstance(sink, TelegramSink):
+            send_report(settings, paths, sink.bot)
+        log.info("мониторинг госпабликов: %s", ", ".join(str(p) for p in paths) or "реестр пуст")
+
+    trigger = CronTrigger(day=config.report_day, hour=hour, minute=minute, timezone=settings.town.tz)
+    scheduler.add_job(_guarded("gospublics:report", report, stopping), trigger, id="gospublics:report")
 
 
 def produce_digests(pipeline: Pipeline, settings: Settings, period: str, now: datetime) -> list[Path]:
     """The period's digest in every configured format, sent to the digest roles when a bot is configured."""
     data = build_digest(pipeline.db, settings, period, now)
+    if period == "week":
+        data = with_gospublics(data, settings, gospublics_for_digest(pipeline.db, settings, period, now))
     charts = all_charts(data)
     paths = [write_digest(data, settings, default_digest_path(settings, period, now, fmt), fmt, charts)
              for fmt in settings.digest.formats]

@@ -12,7 +12,10 @@ from alerts import Alert
 from config import Settings
 from config.responses import AccountSettings
 from alerts.digest.charts import all_charts
-from mcu.digests import FORMATS, build_digest, write_digest
+from gospublics import PageReport
+from mcu.digests import FORMATS, build_digest, gospublics_for_digest, with_gospublics, write_digest
+from mcu.gospublics_demo import demo_agenda, load_demo_pages
+from mcu.gospublics_run import Gospublics, monitoring, period_of, write_report
 from mcu.pipeline import Pipeline
 from mcu.ratings import rating_data
 from responses import BodyRating
@@ -49,6 +52,8 @@ class DemoResult:
     digests: tuple[Path, ...] = ()  # the week's digest in every format
     ratings: tuple[BodyRating, ...] = ()  # the responsible bodies ranked for the week
     rating_title: str = ""
+    gospublics: tuple[PageReport, ...] = ()  # the official pages, judged for the month before the demo's end
+    gospublics_files: tuple[Path, ...] = ()  # «Мониторинг госпабликов» in every format
 
 
 def demo_data_path() -> Path:
@@ -71,7 +76,7 @@ def demo_settings(settings: Settings, workdir: Path) -> Settings:
         "official_sources": [*settings.gazetteer.official_sources, *DEMO_OFFICIAL_SOURCES],
     })
     settings = with_demo_accounts(settings)
-    return settings.model_copy(update={
+    return demo_agenda(settings).model_copy(update={
         "gazetteer": gazetteer,
         "database": settings.database.model_copy(update={"url": f"sqlite:///{workdir / 'mcu.db'}"}),
         "digest": settings.digest.model_copy(update={"out_dir": str(workdir)}),
@@ -106,7 +111,9 @@ def run_demo(
         # The digest covers the week that ends at midnight after the last post.
         local_end = end.astimezone(settings.town.tz)
         week_end = datetime.combine(local_end.date() + timedelta(days=1), time(0), settings.town.tz)
-        week = build_digest(db, settings, "week", week_end)
+        pages, files = _gospublics(settings, db, pipeline, workdir, week_end)
+        week = with_gospublics(build_digest(db, settings, "week", week_end), settings,
+                               gospublics_for_digest(db, settings, "week", week_end))
         charts = all_charts(week)
         digests = [write_digest(week, settings, workdir / f"digest-week.{fmt}", fmt, charts) for fmt in FORMATS]
         digest = digests[0]
@@ -115,5 +122,20 @@ def run_demo(
         pipeline.close()
     finally:
         db.dispose()
-    return DemoResult(report, database, digest, dict(levels), tuple(digests), rating.ratings, rating.title)
+    return DemoResult(report, database, digest, dict(levels), tuple(digests), rating.ratings, rating.title, tuple(pages),
+                      tuple(files))
+
+
+def _gospublics(settings: Settings, db: Database, pipeline: Pipeline, workdir: Path, end: datetime
+                ) -> tuple[list[PageReport], list[Path]]:
+    """The bundled official pages: judged for the month, their problems told to the role, the report written."""
+    load_demo_pages(db)
+    service = Gospublics(settings, db)
+    period = period_of("month", end)
+    reports = service.check(period, end)
+    service.alert(reports, end, pipeline.alerting.chats_for((settings.gospublics.role,)))
+    pipeline.dispatch(end)
+    data = monitoring(settings, reports, period, end)
+    files = [write_report(settings, data, fmt, workdir / f"gospublics-month.{fmt}") for fmt in ("docx", "xlsx", "html")]
+    return reports, files
 

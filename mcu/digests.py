@@ -7,14 +7,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from alerts import BotClient
-from alerts.digest import DigestData, render_markdown
+from alerts.digest import DigestData, GospublicLine, render_markdown
 from alerts.digest.charts import Chart, all_charts
 from alerts.digest.formatting import day_month, number, signed
 from config import DeliveryError, InputError, Settings
+from gospublics import PageReport
 from mcu.ratings import ratings as body_ratings
 from storage import Database, digests
 
@@ -157,3 +159,27 @@ def send_digest(settings: Settings, data: DigestData, files: Sequence[Path], cli
             _with_retries(document, f"файл {path.name} в чат {chat}")
         log.info("сводка отправлена в чат %s: %d файл(ов)", chat, len(files))
     return len(chats)
+
+
+def with_gospublics(data: DigestData, settings: Settings, reports: Sequence[PageReport]) -> DigestData:
+    """The digest with its section on the official pages (none when the registry is empty)."""
+    from alerts.gospublics.tables import place, status_title
+    from gospublics import CHECK_TITLES
+
+    kinds = settings.gospublics.kinds
+    lines = tuple(GospublicLine(
+        title=r.page.title, url=r.page.url, kind=kinds[r.page.kind].title if r.page.kind in kinds else r.page.kind,
+        score=r.score, place=place(r), posts=r.figures.posts, days_since_last_post=r.figures.days_since_last_post,
+        failed=tuple(CHECK_TITLES[c.code] for c in r.checks if c.ok is False),
+        status=status_title(r) if r.status_text == status_title(r) else f"{status_title(r)}: {r.status_text}",
+    ) for r in reports)
+    return replace(data, gospublics=lines)
+
+
+def gospublics_for_digest(db: Database, settings: Settings, period: str, end: datetime) -> list[PageReport]:
+    """The official pages judged over the digest's period (the registry may be empty: then nothing)."""
+    from gospublics import Period
+    from mcu.gospublics_run import Gospublics
+
+    length = PERIODS.get(period, PERIODS["week"])
+    return Gospublics(settings, db).check(Period(end - length, end), end)

@@ -361,3 +361,74 @@ class BotStateRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class GospublicPageRow(Base):
+    """An official page in the registry (госпаблик): platform, address, resolved id, body, kind, state."""
+
+    __tablename__ = "gospublic_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # «vk:-123»; a second listing gets «…#2»
+    platform: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)
+    handle: Mapped[str] = mapped_column(String(300))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)  # the platform's display name
+    name: Mapped[str | None] = mapped_column(Text)  # what the analysts call it in reports, if not the title
+    body: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    source: Mapped[str | None] = mapped_column(String(200))  # the collected source of the same page
+    via: Mapped[str] = mapped_column(String(16), default="tme")
+    expected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    origin: Mapped[str] = mapped_column(String(16), default="analyst")  # config | analyst | import
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    status_detail: Mapped[str | None] = mapped_column(Text)
+    renamed_from: Mapped[str | None] = mapped_column(String(300))
+    duplicate_of: Mapped[str | None] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class GospublicSnapshotRow(Base):
+    """A page's facts at one moment: followers, design, contacts, pinned post… — the history of a page."""
+
+    __tablename__ = "gospublic_snapshots"
+    __table_args__ = (Index("ix_gospublic_snapshots_page_observed", "page_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("gospublic_pages.id", ondelete="CASCADE"))
+    observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    posts_total: Mapped[int | None] = mapped_column(BigInteger)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GospublicMarkRow(Base):
+    """What a page's feed showed about one post beyond the post record: pinned, reposted from, links."""
+
+    __tablename__ = "gospublic_marks"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("gospublic_pages.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    reposted_from: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GospublicProblemRow(Base):
+    """A problem of a page told to its role (silence, comments closed…): open until it goes away."""
+
+    __tablename__ = "gospublic_problems"
+    __table_args__ = (Index("ix_gospublic_problems_page_code", "page_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("gospublic_pages.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

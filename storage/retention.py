@@ -28,6 +28,7 @@ from storage.models import (
     AlertMessageRow,
     AlertRow,
     AnnotationRow,
+    GospublicProblemRow,
     MetricSnapshotRow,
     OutboxRow,
     PostRow,
@@ -126,6 +127,9 @@ def purge(session: Session, cutoff: datetime) -> PurgeCounts:
     session.execute(update(AlertRow).where(*_alert_filter(cutoff)).values(text=PURGED_TEXT))
     session.execute(update(AlertMessageRow).where(*_message_filter(cutoff)).values(text=""))
     session.execute(delete(OutboxRow).where(*_outbox_filter(cutoff)))
+    # A госпаблик problem quotes a resident's unanswered question: the quote goes with the comment.
+    session.execute(update(GospublicProblemRow).where(GospublicProblemRow.opened_at < cutoff,
+                                                      GospublicProblemRow.text != PURGED_TEXT).values(text=PURGED_TEXT))
     session.expire_all()
     return counts
 

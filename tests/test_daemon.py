@@ -38,12 +38,15 @@ def test_jobs_come_from_config(settings: Settings, sqlite_db: Database) -> None:
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"collect:a", "sources", "process", "dispatch", "digest:day", "digest:week", "purge"}
+        assert set(jobs) == {"collect:a", "sources", "process", "dispatch", "digest:day", "digest:week", "purge",
+                             "gospublics:facts", "gospublics:report"}
         for job in jobs.values():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 300
         assert jobs["collect:a"].trigger.interval.total_seconds() == 300
         assert "hour='8'" in str(jobs["digest:day"].trigger)  # daily at 08:00, weekly on Monday at 09:00
         assert "day_of_week='mon'" in str(jobs["digest:week"].trigger) and "hour='9'" in str(jobs["digest:week"].trigger)
+        assert "hour='7'" in str(jobs["gospublics:facts"].trigger)  # official pages daily at 07:00
+        assert "day='1'" in str(jobs["gospublics:report"].trigger)  # their monthly report on the 1st
     finally:
         scheduler.shutdown(wait=False)
 

@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"config", "collectors", "nlp", "risk", "storage", "alerts", "mcu", "responses"}
+OURS = {"config", "collectors", "nlp", "risk", "storage", "alerts", "mcu", "responses", "gospublics"}
 ALLOWED = {
     "config": {"config"},
     "collectors": {"config", "collectors"},
     "nlp": {"config", "collectors", "nlp"},
     "risk": {"config", "risk"},
-    "alerts": {"config", "risk", "responses", "alerts"},
+    "alerts": {"config", "risk", "responses", "alerts", "gospublics"},
     "responses": {"config", "nlp", "responses"},
-    "storage": {"config", "collectors", "nlp", "risk", "alerts", "responses", "storage"},
+    "gospublics": {"config", "collectors", "gospublics"},
+    "storage": {"config", "collectors", "nlp", "risk", "alerts", "responses", "gospublics", "storage"},
     "mcu": OURS,
 }
 

@@ -105,6 +105,21 @@ class Coverage:
 
 
 @dataclass(frozen=True, slots=True)
+class GospublicLine:
+    """One official page in the weekly digest: its score and place, and what it failed in the period."""
+
+    title: str
+    url: str
+    kind: str  # the kind's title
+    score: float | None
+    place: str  # «2 из 5», or «—» for a page not checked
+    posts: int
+    days_since_last_post: float | None
+    failed: tuple[str, ...]  # titles of the failed checks
+    status: str  # «работает», or why it was not checked
+
+
+@dataclass(frozen=True, slots=True)
 class DigestData:
     town: str
     period: str
@@ -128,6 +143,7 @@ class DigestData:
     alerts: AlertStats = field(default_factory=AlertStats)
     coverage: Coverage = field(default_factory=Coverage)
     appeals_total: int = 0  # all open appeals; ``appeals`` lists the oldest of them
+    gospublics: tuple[GospublicLine, ...] = ()  # official pages (госпаблики), when the registry has any
     ratings: tuple[BodyRating, ...] = ()  # the responsible bodies ranked for the period (empty: none configured)
     late: tuple[AppealRecord, ...] = ()  # appeals answered after the deadline or still unanswered past it
     body_titles: tuple[tuple[str, str], ...] = ()  # body id → title, for the late appeals

@@ -261,6 +261,17 @@ def late_table(data: DigestData) -> Table:
     return late(data.late, dict(data.body_titles))
 
 
+def gospublics_table(data: DigestData) -> Table:
+    """Official pages of the week: place within their kind, score, posts, silence, failed checks."""
+    columns = (Column("Страница", width=30), Column("Вид", width=18), Column("Место", width=8),
+               Column("Балл", "number", 7), Column("Постов", "int", 8), Column("Дней без постов", "number", 9),
+               Column("Не пройдено", width=40), Column("Состояние", width=30))
+    rows = tuple((Link(g.title, g.url), g.kind, g.place, g.score, g.posts,
+                  round(g.days_since_last_post, 1) if g.days_since_last_post is not None else None,
+                  ", ".join(g.failed) or "—", g.status) for g in data.gospublics)
+    return Table(columns, rows)
+
+
 SHEETS = (
     ("Сводка", summary_table), ("Истории", stories_table), ("Темы", topics_table),
     ("Платформы", platforms_table), ("Тональность", sentiment_table), ("Жалобы", appeals_table),
@@ -337,6 +348,8 @@ def render_xlsx(data: DigestData, tz: tzinfo) -> bytes:
         if build in (ratings_table, late_table) and not data.ratings:
             continue  # no bodies configured: no rating to show
         write_table(workbook.create_sheet(name), build(data), tz)
+    if data.gospublics:
+        write_table(workbook.create_sheet("Госпаблики"), gospublics_table(data), tz)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

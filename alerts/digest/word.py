@@ -37,6 +37,7 @@ from alerts.digest.excel import (
     late_table,
     ratings_table,
     coverage_table,
+    gospublics_table,
     open_appeals,
     platform_names,
     platforms_table,
@@ -405,6 +406,11 @@ def render_docx(data: DigestData, tz: tzinfo, charts: list[Chart] | None = None)
     for index, (title, write) in enumerate(sections, 1):
         document.add_heading(f"{index}. {title}", level=1)
         write(document, data, tz)
+    if data.gospublics:
+        document.add_heading(f"{len(SECTIONS) + 1}. Госпаблики", level=1)
+        _para(document, "Официальные страницы органов и учреждений за период: место внутри вида, балл 0..100 и "
+                        "не пройденные проверки (подробно — в отчёте «Мониторинг госпабликов»).")
+        _table(document, gospublics_table(data), tz)
     _charts(document, all_charts(data) if charts is None else charts)
     _signature(document, data, tz)
     buffer = io.BytesIO()

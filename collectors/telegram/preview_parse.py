@@ -41,6 +41,7 @@ class ChannelHeader:
     username: str | None = None
     description: str | None = None
     audience: int | None = None
+    has_avatar: bool | None = None  # a photo in the card or beside the posts; None when the page shows neither
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class PreviewMessage:
     forwarded_url: str | None = None
     edited: bool = False
     album_ids: tuple[int, ...] = ()
+    links: tuple[str, ...] = ()  # hrefs in the text and the link preview (a link's text may differ from its target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,16 @@ def parse_header(tree: LexborHTMLParser) -> ChannelHeader:
             audience = parse_count(_text_of(counter.css_first(".counter_value")))
             break
     description = _text_of(tree.css_first(".tgme_channel_info_description"))
-    return ChannelHeader(title or None, username or None, description or None, audience)
+    return ChannelHeader(title or None, username or None, description or None, audience, _avatar(tree))
+
+
+def _avatar(tree: LexborHTMLParser) -> bool | None:
+    """An ``<img>`` in the card's photo or in a post's author photo means a picture; the letter placeholder
+    (``data-content`` without an image) means none. Inferred from the markup (FACTS §3.2 lists no avatar)."""
+    photos = tree.css(".tgme_page_photo_image, .tgme_widget_message_user_photo")
+    if not photos:
+        return None
+    return any(photo.css_first("img") is not None for photo in photos)
 
 
 def parse_message(block: LexborNode, *, channel_title: str | None = None) -> PreviewMessage:
@@ -169,7 +180,15 @@ def parse_message(block: LexborNode, *, channel_title: str | None = None) -> Pre
         forwarded_url=forwarded_url,
         edited=_edited(meta, signature),
         album_ids=album,
+        links=_links(text_node, block),
     )
+
+
+def _links(text_node: LexborNode | None, block: LexborNode) -> tuple[str, ...]:
+    anchors = list(text_node.css("a")) if text_node is not None else []
+    anchors += block.css("a.tgme_widget_message_link_preview")
+    hrefs = [(a.attributes.get("href") or "").strip() for a in anchors]
+    return tuple(dict.fromkeys(href for href in hrefs if href.startswith(("http://", "https://"))))
 
 
 def to_post(message: PreviewMessage, handle: str, observed_at: datetime | None = None) -> Post:

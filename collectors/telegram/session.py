@@ -62,6 +62,17 @@ class ChannelInfo:
     broadcast: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class FullChannel:
+    """``channels.getFullChannel``: the card (about, photo), subscribers, pinned post and discussion group."""
+
+    info: ChannelInfo
+    about: str | None = None
+    has_photo: bool | None = None
+    pinned_id: int | None = None
+    linked_chat_id: int | None = None
+
+
 def translate(exc: BaseException, what: str) -> CollectorError:
     """A telethon (or network) exception → our error with a Russian message naming the request."""
     if isinstance(exc, errors.FloodError):
@@ -138,6 +149,32 @@ class TelethonSession:
                     info = ChannelInfo(info.id, info.title, info.username, count, info.broadcast)
                     self._channels[key] = info
             return info
+
+    def full_channel(self, handle: str) -> FullChannel:
+        """The channel's full card: about, photo, subscribers, pinned message id, linked discussion group."""
+        with self._lock:
+            info = self.channel(handle)
+            entity = self._entities[handle.lower()]
+            result = self._request(
+                "channels.getFullChannel", f"канал @{handle}",
+                lambda c: c(functions.channels.GetFullChannelRequest(channel=entity)),
+            )
+        full = getattr(result, "full_chat", None)
+        count = getattr(full, "participants_count", None)
+        if isinstance(count, int):
+            info = ChannelInfo(info.id, info.title, info.username, count, info.broadcast)
+        about = getattr(full, "about", None)
+        pinned = getattr(full, "pinned_msg_id", None)
+        linked = getattr(full, "linked_chat_id", None)
+        photo = getattr(entity, "photo", None)
+        log.info("telegram channels.getFullChannel @%s → %s подписчиков", handle, count)
+        return FullChannel(
+            info=info,
+            about=about.strip() or None if isinstance(about, str) else None,
+            has_photo=None if photo is None else not isinstance(photo, types.ChatPhotoEmpty),
+            pinned_id=pinned if isinstance(pinned, int) and not isinstance(pinned, bool) and pinned > 0 else None,
+            linked_chat_id=linked if isinstance(linked, int) and not isinstance(linked, bool) else None,
+        )
 
     def history(self, handle: str, *, min_id: int = 0, offset_date: datetime | None = None, limit: int = CHUNK) -> list[Any]:
         """One page of the channel's messages, oldest first: ids above ``min_id``, or after ``offset_date``."""

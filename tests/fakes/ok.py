@@ -106,6 +106,8 @@ class FakeGroup:
         self.access_type = access_type
         self.topics: list[FakeTopic] = []
         self._by_id: dict[str, FakeTopic] = {}
+        # group.getInfo fields beyond the saved answer (``None`` leaves a field out): a page's contacts and site
+        self.info: dict[str, Any] = {}
         self._next_id = 155478963200000 + int(gid) % 1000 * 1_000_000
 
     def add_topic(
@@ -174,6 +176,7 @@ class FakeOk(LoopbackServer):
         self.access_token = access_token
         self.token_expired = False
         self.getinfo_wrapped = False  # answer group.getInfo as the doc renders it, {"groups": [...]}
+        self.known_fields: set[str] | None = None  # group.getInfo answers 100 PARAM for any other field asked
         self.groups: dict[str, FakeGroup] = {}
         self.requests: list[dict[str, Any]] = []
         self._script: dict[str, deque[Answer]] = defaultdict(deque)
@@ -390,6 +393,9 @@ class FakeOk(LoopbackServer):
     def _group_info(self, params: dict[str, str]) -> Any:
         if not params.get("fields"):
             raise _ApiError(100, "Missing required parameter fields")
+        asked = set(params["fields"].split(","))
+        if self.known_fields is not None and asked - self.known_fields:
+            raise _ApiError(100, f"Invalid field {sorted(asked - self.known_fields)[0]}")
         groups = []
         for gid in (params.get("uids") or "").split(","):
             group = self.groups.get(gid)
@@ -401,6 +407,11 @@ class FakeOk(LoopbackServer):
                 data["shortname"] = group.shortname
             else:
                 data.pop("shortname", None)
+            for name, value in group.info.items():
+                if value is None:
+                    data.pop(name, None)
+                elif name in asked:
+                    data[name] = value
             groups.append(data)
         return {"groups": groups} if self.getinfo_wrapped else groups
 

@@ -61,6 +61,8 @@ class FakeTgChannel:
     posts: dict[int, Any] = field(default_factory=dict)
     comments: dict[int, list[Any]] = field(default_factory=dict)
     entity: Any = None
+    about: str = ""
+    pinned_id: int | None = None
 
     @property
     def peer(self) -> types.PeerChannel:
@@ -91,11 +93,12 @@ class FakeTelethonClient:
 
     def add_channel(self, username: str, posts: int = 0, comments: int = 0, *, title: str | None = None,
                     linked: bool = True, subscribers: int = 12_400, step: timedelta = timedelta(minutes=30),
-                    start: datetime | None = None) -> FakeTgChannel:
+                    start: datetime | None = None, about: str = "", photo: bool = False) -> FakeTgChannel:
         """A channel with ``posts`` generated posts, each with ``comments`` comments (ending at ``now``)."""
         channel = FakeTgChannel(id=next(self._ids), username=username, title=title or f"Канал {username}",
-                                subscribers=subscribers, group_id=next(self._group_ids) if linked else None)
-        channel.entity = types.Channel(id=channel.id, title=channel.title, photo=types.ChatPhotoEmpty(), date=NOW,
+                                subscribers=subscribers, group_id=next(self._group_ids) if linked else None, about=about)
+        picture = types.ChatPhoto(photo_id=channel.id, dc_id=2) if photo else types.ChatPhotoEmpty()
+        channel.entity = types.Channel(id=channel.id, title=channel.title, photo=picture, date=NOW,
                                        username=username, broadcast=True, access_hash=channel.id * 7)
         self.channels[username.lower()] = channel
         self.add_posts(channel, posts, comments=comments, step=step, start=start)
@@ -234,7 +237,7 @@ class FakeTelethonClient:
             await self._hit("GetFullChannel", {"channel": channel.username})
             self._check_open(channel)
             full = types.ChannelFull(
-                id=channel.id, about="", read_inbox_max_id=0, read_outbox_max_id=0, unread_count=0,
+                id=channel.id, about=channel.about, pinned_msg_id=channel.pinned_id, read_inbox_max_id=0, read_outbox_max_id=0, unread_count=0,
                 chat_photo=types.PhotoEmpty(id=0), notify_settings=types.PeerNotifySettings(), bot_info=[], pts=1,
                 participants_count=channel.subscribers, linked_chat_id=channel.group_id,
             )

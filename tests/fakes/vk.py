@@ -87,8 +87,11 @@ class FakePost:
     comments: list[FakeComment] = field(default_factory=list)
     is_pinned: bool = False
     copy_text: str | None = None
+    copy_owner: int = -98765432  # whose post ``copy_text`` is (a repost of a community or a person)
     signer_id: int | None = None
     comments_denied: bool = False  # wall.getComments answers 212
+    comments_closed: bool = False  # comments.can_post = 0: nobody may comment
+    links: list[str] = field(default_factory=list)  # link attachments
 
     def comment_count(self) -> int:
         return sum(1 + len([r for r in c.replies if not r.deleted]) for c in self.comments if not c.deleted)
@@ -105,6 +108,16 @@ class FakeWall:
     group_type: str = "page"
     wall_error: int | None = None  # wall.get / wall.getById answer this error (15 closed, 18 banned, 30 private)
     posts: dict[int, FakePost] = field(default_factory=dict)
+    # groups.getById fields=… (schema groups_group_full); ``None`` leaves the field out of the answer
+    description: str | None = "Официальное сообщество."
+    status: str | None = None
+    site: str | None = ""
+    verified: int | None = 0
+    has_photo: int | None = 1
+    cover: bool | None = False
+    contacts: list[dict[str, Any]] | None = field(default_factory=list)
+    links: list[str] | None = field(default_factory=list)
+    wall_setting: int | None = 1
 
 
 class FakeVk(LoopbackServer):
@@ -278,7 +291,8 @@ class FakeVk(LoopbackServer):
         page = ordered[offset : offset + count]
         body: dict[str, Any] = {"count": len(ordered), "items": [self._post_json(wall, p) for p in page]}
         if params.get("extended") == "1":
-            body.update(self._names([wall.owner_id] + [p.from_id for p in page] + [p.signer_id or 0 for p in page]))
+            body.update(self._names([wall.owner_id] + [p.from_id for p in page] + [p.signer_id or 0 for p in page]
+                                    + [p.copy_owner for p in page if p.copy_text is not None]))
         return body
 
     def _m_wall_getById(self, params: dict[str, str]) -> dict[str, Any]:
@@ -351,13 +365,14 @@ class FakeVk(LoopbackServer):
 
     def _m_groups_getById(self, params: dict[str, str]) -> Any:
         wanted = (params.get("group_ids") or params.get("group_id") or "").split(",")
+        fields = set((params.get("fields") or "").split(","))
         groups = []
         for key in wanted:
             wall = next((w for w in self.walls.values() if w.owner_id < 0 and
                          (str(-w.owner_id) == key or w.screen_name == key)), None)
             if wall is None:
                 raise _ApiError(100)
-            groups.append(self._group_json(wall))
+            groups.append(self._group_json(wall, fields))
         return groups if self.legacy_groups else {"groups": groups, "profiles": []}
 
     def _m_users_get(self, params: dict[str, str]) -> Any:
@@ -391,8 +406,13 @@ class FakeVk(LoopbackServer):
         if post.signer_id:
             item["signer_id"] = post.signer_id
         if post.copy_text is not None:
-            item["copy_history"] = [{"type": "post", "id": 9981, "owner_id": -98765432, "from_id": -98765432,
-                                     "date": post.date - 3600, "post_type": "post", "text": post.copy_text}]
+            item["copy_history"] = [{"type": "post", "id": 9981, "owner_id": post.copy_owner,
+                                     "from_id": post.copy_owner, "date": post.date - 3600, "post_type": "post",
+                                     "text": post.copy_text}]
+        item["comments"]["can_post"] = 0 if post.comments_closed else 1
+        if post.links:
+            item["attachments"] = [{"type": "link", "link": {"url": url, "title": "Ссылка", "description": "",
+                                                               "target": "internal"}} for url in post.links]
         return item
 
     def _comment_json(self, wall: FakeWall, post: FakePost, comment: FakeComment, thread_items: int) -> dict[str, Any]:
@@ -410,13 +430,41 @@ class FakeVk(LoopbackServer):
             item.pop("likes", None)
         return item
 
-    def _group_json(self, wall: FakeWall) -> dict[str, Any]:
+    def _group_json(self, wall: FakeWall, fields: set[str] | None = None) -> dict[str, Any]:
         group = copy.deepcopy(_GROUP)
         group.update(id=-wall.owner_id, name=wall.name, screen_name=wall.screen_name, is_closed=wall.is_closed,
                      type=wall.group_type, members_count=wall.members_count)
         if wall.deactivated:
             group["deactivated"] = wall.deactivated
+        for name in ("description", "site", "verified"):
+            value = getattr(wall, name)
+            if value is None:
+                group.pop(name, None)
+            else:
+                group[name] = value
+        for name, value in self._page_fields(wall).items():
+            if fields is not None and name in fields and value is not None:
+                group[name] = value
         return group
+
+    @staticmethod
+    def _page_fields(wall: FakeWall) -> dict[str, Any]:
+        """The optional groups.getById fields in the schema's shapes (base_owner_cover, groups_contacts_item…)."""
+        pinned = next((p.id for p in wall.posts.values() if p.is_pinned), None)
+        cover = None if wall.cover is None else (
+            {"enabled": 1, "images": [{"url": "https://sun9-1.userapi.com/cover_1590.jpg", "width": 1590,
+                                       "height": 400}]} if wall.cover else {"enabled": 0})
+        return {
+            "status": wall.status,
+            "has_photo": wall.has_photo,
+            "cover": cover,
+            "contacts": wall.contacts,
+            "links": None if wall.links is None else [
+                {"id": n + 1, "url": url, "name": url.split("//")[-1], "desc": "", "photo_50": "", "photo_100": ""}
+                for n, url in enumerate(wall.links)],
+            "wall": wall.wall_setting,
+            "fixed_post": pinned,
+        }
 
     def _names(self, owners: list[int]) -> dict[str, Any]:
         profiles, groups = [], []

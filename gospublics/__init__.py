@@ -1,0 +1,57 @@
+"""Госпаблики: the health of the official pages of the town's authorities and institutions (section 2.7 of the
+МЦУ regulation). Records in, records out; storage queries live in ``storage/gospublics.py``, rendering in
+``alerts/gospublics/``, wiring in the shells.
+
+    records.py     Page, PagePost, PageComment, QuestionAnswer, CheckResult, PageReport
+    registry.py    pages from config, a URL or a CSV table
+    answers.py     questions in comments and the page's answers (until the responses component takes over)
+    checks/        one small pure function per check
+    figures.py     the period's numbers
+    score.py       weights → score 0..100, rank within kind
+    recommend.py   advice from the failing checks
+    evaluate.py    all pages of a period → reports
+    problems.py    what to alert the responsible role about
+"""
+
+from gospublics.answers import link_answers, page_accounts
+from gospublics.checks import TITLES as CHECK_TITLES
+from gospublics.evaluate import PageInput, evaluate
+from gospublics.problems import Problem, problems_of
+from gospublics.records import (
+    PLATFORM_TITLES,
+    STATUS_TITLES,
+    CheckResult,
+    Monitoring,
+    Page,
+    PageComment,
+    PageFigures,
+    PagePost,
+    PageReport,
+    Period,
+    QuestionAnswer,
+)
+from gospublics.registry import PageEntry, RowProblem, read_csv
+
+__all__ = [
+    "CHECK_TITLES",
+    "PLATFORM_TITLES",
+    "STATUS_TITLES",
+    "CheckResult",
+    "Monitoring",
+    "Page",
+    "PageComment",
+    "PageEntry",
+    "PageFigures",
+    "PageInput",
+    "PagePost",
+    "PageReport",
+    "Period",
+    "Problem",
+    "QuestionAnswer",
+    "RowProblem",
+    "evaluate",
+    "link_answers",
+    "page_accounts",
+    "problems_of",
+    "read_csv",
+]
