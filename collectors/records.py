@@ -31,6 +31,7 @@ class _PostModel(BaseModel):
     source: str
     url: str | None = None
     author: str | None = None
+    author_id: str | int | None = None
     published_at: AwareDatetime
     text: str | None = ""
     parent_id: str | int | None = None
@@ -98,6 +99,7 @@ def post_from_dict(data: Any, line: int = 0) -> tuple[Post | None, list[RecordPr
         parent_id=clean_text(str(model.parent_id)) if model.parent_id not in (None, "") else None,
         metrics=_metrics(model.metrics, line, notes),
         observed_at=observed_at,
+        author_id=(clean_text(str(model.author_id)).strip() or None) if model.author_id not in (None, "") else None,
     )
     return post, notes
 

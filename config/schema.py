@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_seriali
 
 from config.duration import Duration
 from config.secret import Secret, resolve_secret
+from config.threats import AlarmLexicon, AlarmWeights, RecurrenceSettings, WaveSettings
 
 Level = Literal["low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("low", "medium", "high", "critical")
@@ -222,6 +223,7 @@ class NlpSettings(Section):
     officials: list[OfficialSettings] = Field(default_factory=list)
     authorities: list[str] = Field(default_factory=list)
     escalation: list[str] = Field(default_factory=list)
+    alarm: AlarmLexicon = AlarmLexicon()
     use_ner: bool = True
     use_model: bool = True
     model_path: str | None = None
@@ -237,6 +239,9 @@ class RiskWeights(Section):
     officials: float = Field(default=5, ge=0)
     escalation: float = Field(default=10, ge=0)
     unanswered: float = Field(default=10, ge=0)
+    alarm: float = Field(default=15, ge=0)
+    wave: float = Field(default=15, ge=0)
+    recurrence: float = Field(default=10, ge=0)
 
 
 class RiskThresholds(Section):
@@ -269,6 +274,10 @@ class RiskSettings(Section):
     burst_prior: float = Field(default=0.5, gt=0)
     burst_min_posts: int = Field(default=3, ge=1)
     official_discount: float = Field(default=0.5, ge=0, le=1)
+    refutation_discount: float = Field(default=0.5, ge=0, le=1)
+    alarm: AlarmWeights = AlarmWeights()
+    wave: WaveSettings = WaveSettings()
+    recurrence: RecurrenceSettings = RecurrenceSettings()
 
 
 class RouteSettings(Section):

@@ -29,6 +29,8 @@ from risk import (
     level_rank,
     merge,
 )
+from risk.alarm import post_alarm
+from risk.fingerprint import content_words
 from mcu.alerting import Alerting, jsonl_sink_path
 from mcu.history import History
 from storage import Database, outbox, posts, stories
@@ -84,6 +86,14 @@ def story_topic(members: list[Member]) -> str:
     return votes.most_common(1)[0][0] if votes else "other"
 
 
+def is_complaint(annotation: Annotation) -> bool:
+    """A resident's complaint, as ``Member.complaint`` judges it once stored."""
+    if "official_source" in annotation.signals:
+        return False
+    appeal = annotation.needs_response and bool({"complaint", "request"} & set(annotation.signals))
+    return annotation.sentiment.label == "negative" or appeal
+
+
 def story_title(members: list[Member], negativity: float) -> str | None:
     """The opening of the first post (not a comment) with text; of a troubled story, its first complaint."""
     posts = [m for m in members if not m.is_comment and m.excerpt]
@@ -117,6 +127,7 @@ class Pipeline:
             settings.risk.duplicate_similarity,
             place_window=timedelta(seconds=settings.risk.place_window),
             town_places=settings.gazetteer.town[:1],
+            recurrence_window=timedelta(seconds=settings.risk.recurrence.window),
         )
         self.sinks: dict[str, Sink] = {}
         if settings.alerts.console and console is not None:
@@ -155,7 +166,8 @@ class Pipeline:
                     break
                 # Open stories are read once per batch and kept current in memory as posts join them.
                 earliest = min(item.post.published_at for item in waiting)
-                index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
+                index = {s.id: s for s in stories.open_stories(
+                    session, earliest - self.matcher.window, earliest - self.matcher.recurrence_window)}
                 grown: set[int] = set()
                 # Posts before comments, each group analysed in one batch: a comment then finds its post judged.
                 for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
@@ -215,6 +227,10 @@ class Pipeline:
         relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
         if item.story_id is not None or not (relevant or parent_story):
             return int(relevant)
+        official = "official_source" in annotation.signals
+        refutation = "question" not in annotation.signals and any(
+            s.startswith("refutation:") or (official and s.startswith("reassurance:")) for s in annotation.signals)
+        alarming = post_alarm(annotation.signals, self.settings.risk.alarm) >= self.settings.risk.alarm.alarming
         features = PostFeatures(
             topic=annotation.main_topic,
             places=annotation.places,
@@ -223,19 +239,26 @@ class Pipeline:
             parent_story_id=parent_story,
             topics=tuple(t.code for t in annotation.topics),
             negative=annotation.sentiment.label == "negative",
+            complaint=is_complaint(annotation),
+            refutation=refutation and (official or not post.is_comment),
+            alarming=alarming,
+            words=content_words(annotation.lemmas) if refutation or alarming else frozenset(),
         )
         story_id = self.matcher.match(features, list(index.values()))
         # Comments and round-ups do not widen what a story is about.
         places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
         if story_id is None or story_id not in index:
             state = stories.create_story(
-                session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative
+                session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative,
+                features.complaint,
             )
             index[state.id] = state
             story_id = state.id
             grown.add(story_id)  # a new story may be the second start of one already open
         else:
             state = index[story_id]
+            if not state.fingerprint:  # an older complaint story, read without its text: keep what it had
+                state = replace(state, fingerprint=stories.fingerprint_of(session, story_id))
             index[story_id] = replace(
                 state,
                 places=tuple(dict.fromkeys([*state.places, *places])),

@@ -27,10 +27,15 @@ class TopicVolume:
 
 @dataclass(frozen=True, slots=True)
 class Baselines:
-    """Usual pace of views per source ((platform, source) → views per hour) and the story topic's volume."""
+    """Usual pace of views per source ((platform, source) → views per hour), the story topic's volume, and which
+    accounts the town's information field knew before."""
 
     source_pace: Mapping[tuple[str, str], float] = field(default_factory=dict)
     topic: TopicVolume | None = None
+    # Accounts (``Member.author_key``) that wrote before the story; None when not looked up.
+    known_accounts: frozenset[str] | None = None
+    # Communities whose earlier posts were mostly not about the town (a sales group, another town's page).
+    foreign_sources: frozenset[tuple[str, str]] = frozenset()
 
 
 def typical_pace(samples: Sequence[tuple[int, float]], min_posts: int) -> float | None:

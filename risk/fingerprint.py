@@ -20,6 +20,16 @@ def fingerprint(lemmas: Sequence[str]) -> frozenset[str]:
     return frozenset(" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
 
 
+def content_words(lemmas: Sequence[str]) -> frozenset[str]:
+    """The words that say what a text is about (no stop words, no one-letter words)."""
+    return frozenset(w for w in lemmas if w not in _STOP and len(w) > 1)
+
+
+def shingle_words(shingles: frozenset[str]) -> frozenset[str]:
+    """The words of a fingerprint: what a story's texts are about."""
+    return frozenset(word for shingle in shingles for word in shingle.split())
+
+
 def containment(post: frozenset[str], story: frozenset[str]) -> float:
     """Share of the post's shingles found in the story: a copy with small edits scores high."""
     if not post or not story:

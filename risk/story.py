@@ -30,10 +30,24 @@ class Member:
     first_seen_at: datetime | None = None
     url: str | None = None
     excerpt: str = ""
+    author: str | None = None  # a stable author id if the platform gave one, else the author's name
+    text: str = ""  # the opening of the text, enough to tell copies of one text apart from the rest
 
     @property
     def official(self) -> bool:
         return "official_source" in self.signals
+
+    @property
+    def complaint(self) -> bool:
+        """A resident's complaint: negative, or a complaint or request the authorities must answer."""
+        return not self.official and (
+            self.sentiment_label == "negative" or (self.needs_response and bool({"complaint", "request"} & set(self.signals)))
+        )
+
+    @property
+    def author_key(self) -> str:
+        """Who wrote it: the author on this platform, else the source itself (a community posting as itself)."""
+        return f"{self.platform}:{self.author}" if self.author else f"{self.platform}:{self.source}"
 
     @property
     def engagement(self) -> int:
@@ -52,6 +66,8 @@ class StoryState:
     last_seen_at: datetime
     level: str = "low"
     negative: bool = False  # a troubled story: a fair share of its posts are negative
+    complaint: bool = False  # residents complain in it (negative posts or appeals): a recurring problem may grow
+    alarm: float = 0.0  # how alarming its texts are (0..1), as last scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +81,10 @@ class PostFeatures:
     parent_story_id: int | None = None
     topics: tuple[str, ...] = ()  # every topic the post touches, main one first
     negative: bool = False
+    complaint: bool = False  # a resident's complaint (negative, or an appeal with a complaint or request)
+    refutation: bool = False  # denies a claim («не соответствует действительности»): joins the claim's story
+    alarming: bool = False  # makes an alarming claim (``risk.alarm.alarming``): a reworded copy still joins
+    words: frozenset[str] = frozenset()  # content lemmas of refutations and alarming posts
 
 
 @dataclass(frozen=True, slots=True)

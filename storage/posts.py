@@ -54,6 +54,7 @@ def _to_post(row: PostRow) -> Post:
         text=row.text,
         url=row.url,
         author=row.author,
+        author_id=row.author_id,
         parent_id=row.parent_external_id,
         metrics=Metrics(**{name: getattr(row, name) for name in METRIC_NAMES}),
     )
@@ -101,6 +102,7 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
                 parent_external_id=post.parent_id,
                 url=post.url,
                 author=post.author,
+                author_id=post.author_id,
                 published_at=post.published_at,
                 text=post.text,
                 first_seen_at=seen_at,
@@ -130,6 +132,7 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
                 setattr(row, name, value)
             row.url = post.url or row.url
             row.author = post.author or row.author
+            row.author_id = post.author_id or row.author_id
         result += SaveResult(
             edited=int(bool(edited)),
             refreshed=int(not edited),
