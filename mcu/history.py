@@ -18,6 +18,11 @@ FOREIGN_MIN_POSTS = 5  # a community needs this many earlier posts to be judged 
 FOREIGN_SHARE = 0.3  # ... and fewer than this share of them about the town
 
 
+def _account(member: Member) -> tuple[str, str]:
+    """(platform, the author's stable id or name): what the store is asked about."""
+    return member.platform, member.author_id or member.author or ""
+
+
 class History:
     """Source paces and topic volumes as of ``now``; create one per pass so figures stay current."""
 
@@ -28,6 +33,7 @@ class History:
         self._paces: dict[tuple[str, str], float | None] = {}
         self._topics: dict[str, TopicVolume] = {}
         self._authors: dict[tuple[str, str], bool] = {}
+        self._keys: dict[tuple[str, str], str] = {}  # account asked about → Member.author_key
         self._sources: dict[tuple[str, str], tuple[int, int]] = {}
 
     def _pace(self, session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
@@ -56,15 +62,17 @@ class History:
         communities that write mostly about other things."""
         before = self._now - FAMILIAR_BEFORE
         since = before - timedelta(seconds=self._risk.pace_history)
-        authors = {(m.platform, m.author) for m in members if m.author} - self._authors.keys()
+        wanted = {_account(m): m.author_key for m in members if m.author or m.author_id}
+        authors = set(wanted) - self._authors.keys()
         if authors:
             known = store.known_accounts(session, authors, since, before)
             self._authors.update({key: key in known for key in authors})
+        self._keys.update(wanted)
         sources = {(m.platform, m.source) for m in members} - self._sources.keys()
         if sources:
             counts = store.source_relevance(session, sources, self._relevance, since, before)
             self._sources.update({key: counts.get(key, (0, 0)) for key in sources})
-        known_keys = {f"{platform}:{name}" for (platform, name), seen in self._authors.items() if seen}
+        known_keys = {self._keys[account] for account, seen in self._authors.items() if seen and account in self._keys}
         known_keys |= {f"{platform}:{source}" for (platform, source), (total, _) in self._sources.items() if total}
         foreign = frozenset(key for key, (total, relevant) in self._sources.items()
                             if total >= FOREIGN_MIN_POSTS and relevant < FOREIGN_SHARE * total)

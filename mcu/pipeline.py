@@ -205,7 +205,15 @@ class Pipeline:
             contexts.append(self.analyzer.context_for(
                 item.post, verdict.relevance if verdict is not None else None, parent.text if parent is not None else None
             ))
-        annotations = self.analyzer.analyze_batch([(item.post, ctx) for item, ctx in zip(group, contexts, strict=True)])
+        # A bot flood posts one text a thousand times: each distinct text and context is analysed once.
+        keys = [(item.post.text, item.post.platform, item.post.is_comment, ctx) for item, ctx in zip(group, contexts, strict=True)]
+        first: dict[tuple[str, str, bool, object], int] = {}
+        for position, key in enumerate(keys):
+            first.setdefault(key, position)
+        unique = list(first.values())
+        judged_once = self.analyzer.analyze_batch([(group[i].post, contexts[i]) for i in unique])
+        verdict_of = {keys[i]: annotation for i, annotation in zip(unique, judged_once, strict=True)}
+        annotations = [replace(verdict_of[key], id=item.post.id) for item, key in zip(group, keys, strict=True)]
         relevant = 0
         for item, parent, annotation in zip(group, parents, annotations, strict=True):
             relevant += self._place(session, item, parent.story_id if parent is not None else None, annotation, now, index, grown)
@@ -225,12 +233,13 @@ class Pipeline:
         post = item.post
         annotation_store.save_annotation(session, item.db_id, item.version, annotation, now)
         relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
-        if item.story_id is not None or not (relevant or parent_story):
+        if item.story_id is not None:
             return int(relevant)
         official = "official_source" in annotation.signals
         refutation = "question" not in annotation.signals and any(
             s.startswith("refutation:") or (official and s.startswith("reassurance:")) for s in annotation.signals)
-        alarming = post_alarm(annotation.signals, self.settings.risk.alarm) >= self.settings.risk.alarm.alarming
+        alarm = post_alarm(annotation.signals, self.settings.risk.alarm)
+        alarming = alarm >= self.settings.risk.alarm.alarming
         features = PostFeatures(
             topic=annotation.main_topic,
             places=annotation.places,
@@ -244,13 +253,18 @@ class Pipeline:
             alarming=alarming,
             words=content_words(annotation.lemmas) if refutation or alarming else frozenset(),
         )
-        story_id = self.matcher.match(features, list(index.values()))
+        if relevant or parent_story:
+            story_id = self.matcher.match(features, list(index.values()))
+        else:
+            story_id = self.matcher.alarming_copy(features, list(index.values()))
+            if story_id is None:
+                return 0
         # Comments and round-ups do not widen what a story is about.
         places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
         if story_id is None or story_id not in index:
             state = stories.create_story(
                 session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative,
-                features.complaint,
+                features.complaint, alarm,
             )
             index[state.id] = state
             story_id = state.id
@@ -265,6 +279,7 @@ class Pipeline:
                 fingerprint=merge(state.fingerprint, features.fingerprint),
                 first_seen_at=min(state.first_seen_at, post.published_at),
                 last_seen_at=max(state.last_seen_at, post.published_at),
+                alarm=max(state.alarm, alarm),  # known before the story is scored: copies in this batch find it
             )
             grown.add(story_id)
         stories.add_post(session, story_id, item.db_id, places, post.published_at)

@@ -41,6 +41,10 @@ class ExactMatcher:
         return found
 
 
+def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    return len(short) <= len(long) and any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
 class _KindMatcher:
     """One list of the lexicon: lemma phrases, and exact word forms for terms marked with ``=``."""
 
@@ -48,6 +52,8 @@ class _KindMatcher:
         exact = [t[len(EXACT):].strip() for t in terms if t.startswith(EXACT)]
         self._lemmas = PhraseMatcher(lemmatizer, [t for t in terms if not t.startswith(EXACT) and t.strip()])
         self._exact = ExactMatcher([t for t in exact if t])
+        self.phrases = {t: lemmatizer.phrase(t) for t in terms if not t.startswith(EXACT)}
+        self.phrases.update({t: tuple(t.lower().replace("ё", "е").split()) for t in exact})
 
     def find(self, tokens: Sequence[str], lemmas: Sequence[str]) -> list[str]:
         return list(dict.fromkeys([*self._lemmas.find(lemmas), *self._exact.find(tokens)]))
@@ -63,7 +69,11 @@ class AlarmDetector:
         self._reassurance = _KindMatcher(lemmatizer, lexicon.reassurance)
 
     def signals(self, tokens: Sequence[str], lemmas: Sequence[str]) -> list[str]:
-        found = [f"alarm:{kind}:{term}" for kind, matcher in self._kinds for term in matcher.find(tokens, lemmas)]
+        hits = [(kind, term, matcher.phrases.get(term, (term,))) for kind, matcher in self._kinds
+                for term in matcher.find(tokens, lemmas)]
+        # «закройте окна» found, the «закроют» inside it is the same words, not a second claim.
+        found = [f"alarm:{kind}:{term}" for kind, term, phrase in hits
+                 if not any(other != phrase and _inside(phrase, other) for _, _, other in hits)]
         found += [f"planned:{term}" for term in self._planned.find(tokens, lemmas)]
         found += [f"refutation:{term}" for term in self._refutation.find(tokens, lemmas)]
         found += [f"reassurance:{term}" for term in self._reassurance.find(tokens, lemmas)]

@@ -26,10 +26,11 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"больниц\w*", "больница"),
     (r"общежити\w*", "общежитие"),
     (r"аптек\w*", "аптека"),
+    (r"дк|дом\w*\s+культуры", "дк"),
     (r"подъезд\w*", "подъезд"),
 )
 _KIND_WORDS = "|".join(f"(?:{stem})" for stem, _ in _KINDS)
-_NUMBER_AFTER = re.compile(rf"\b({_KIND_WORDS})\s*(?:№|n|номер)?\s*(\d{{1,3}})(?![\d.,:])", re.IGNORECASE)
+_NUMBER_AFTER = re.compile(rf"\b({_KIND_WORDS})\s*(?:№|n|номер)?\s*(\d{{1,3}})(?!\d|[.,:]\d)", re.IGNORECASE)
 _NUMBER_BEFORE = re.compile(rf"(?<![\d.,:])(\d{{1,3}})\s*(-?\s*(?:[ао]?я|[оыи]?й|[оеу]?ю|ой|ом|ем|ая))?\s+({_KIND_WORDS})\b",
                             re.IGNORECASE)
 # «2 школы», «5 садиков»: a count, not a number; without an ordinal ending only singular forms name one
@@ -47,6 +48,7 @@ _ADDRESS = (
 # «дом 12 в 3 мкр», «д. 12, 3 мкр»: the house first
 _ADDRESS_HOUSE_FIRST = re.compile(rf"{_HOUSE}[\s,]+(?:в\s+)?(\d{{1,2}})\s*-?\s*(?:[оыи]?й|м|ом)?\s*{_DISTRICT}", re.IGNORECASE)
 MAX_ORG_WORDS = 4
+_QUOTES = re.compile(r"[«»\"“”„']")
 
 
 def _kind_of(word: str) -> str:
@@ -54,6 +56,11 @@ def _kind_of(word: str) -> str:
         if re.fullmatch(stem, word, re.IGNORECASE):
             return name
     return word.lower()
+
+
+def _name(text: str) -> str:
+    """«ДК «Юбилейный»» and «ДК Юбилейный» are one key: lower case, no quotes, single spaces."""
+    return " ".join(_QUOTES.sub(" ", text.lower().replace("ё", "е")).split())
 
 
 def address_key(district: int, house: str) -> str:
@@ -83,7 +90,7 @@ class PlaceKeys:
             if lemma in _ORDINALS and lemmas[index + 1] in _LEMMA_KINDS:
                 keys.append(f"{_LEMMA_KINDS[lemmas[index + 1]]} №{_ORDINALS.index(lemma) + 1}")
         for match in _NAMED.finditer(text):
-            keys.append(f"{_kind_of(match.group(1))} «{match.group(2).strip().lower().replace('ё', 'е')}»")
+            keys.append(f"{_kind_of(match.group(1))} {_name(match.group(2))}")
         for pattern in _ADDRESS:
             for match in pattern.finditer(text):
                 if 1 <= int(match.group(1)) <= self._districts_max:
@@ -99,5 +106,5 @@ class PlaceKeys:
                 continue
             phrase = self._lemmatizer.phrase(entity.normal)
             if phrase and len(phrase) <= MAX_ORG_WORDS and phrase[0] not in self._generic:
-                keys.append(" ".join(entity.normal.lower().replace("ё", "е").split()))
+                keys.append(_name(entity.normal))
         return list(dict.fromkeys(keys))

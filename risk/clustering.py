@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import timedelta
 
-from risk.fingerprint import containment, shingle_words
+from risk.fingerprint import containment, shingle_words, word_pairs
 from risk.story import PostFeatures, StoryState
 
 # Topics too broad to group on place alone: a concert and a match in the same town are different stories.
@@ -24,9 +24,10 @@ _DISTRICT = re.compile(r"^\d{1,2} мкр$")
 MIN_REFUTED_WORDS = 3
 # A reworded copy of an alarming claim («воду не пить» for «не пейте воду») breaks word shingles but keeps words:
 # it joins an alarming story whose vocabulary holds this share of its words (and it has enough words to tell),
-# if a good part of its phrases are the story's too: a big story's vocabulary holds most words on its topic.
+# if a good part of its two-word phrases are the story's too: a big story's vocabulary holds most words on its
+# topic, but not the phrases of a different text.
 REWORDED_SHARE = 0.75
-REWORDED_PHRASES = 0.25
+REWORDED_PHRASES = 0.4
 MIN_REWORDED_WORDS = 8
 
 
@@ -80,7 +81,7 @@ class StoryMatcher:
         small, large = sorted((a, b), key=lambda s: len(s.fingerprint))
         if len(small.fingerprint) >= MIN_SHINGLES_FOR_COPY and containment(small.fingerprint, large.fingerprint) >= self.duplicate_similarity:
             return True
-        if a.alarm > 0 and b.alarm > 0 and containment(small.fingerprint, large.fingerprint) >= REWORDED_PHRASES:
+        if a.alarm > 0 and b.alarm > 0 and containment(word_pairs(small.fingerprint), word_pairs(large.fingerprint)) >= REWORDED_PHRASES:
             words = shingle_words(small.fingerprint)  # one alarming claim told in other words
             if len(words) >= MIN_REWORDED_WORDS and containment(words, shingle_words(large.fingerprint)) >= REWORDED_SHARE:
                 return True
@@ -98,12 +99,26 @@ class StoryMatcher:
         for story in stories:
             if story.alarm <= 0 or not story.fingerprint:
                 continue
-            if containment(post.fingerprint, story.fingerprint) < REWORDED_PHRASES:
+            if containment(word_pairs(post.fingerprint), word_pairs(story.fingerprint)) < REWORDED_PHRASES:
                 continue
             share = containment(post.words, shingle_words(story.fingerprint))
             if share >= best:
                 best_id, best = story.id, share
         return best_id
+
+    def alarming_copy(self, post: PostFeatures, stories: Sequence[StoryState]) -> int | None:
+        """The alarming story a post copies, for posts that do not name the town: a copy of a rumour about the
+        town, posted in a community the config does not know, is about the town all the same."""
+        if len(post.fingerprint) < MIN_SHINGLES_FOR_COPY:
+            return None
+        alarming = [s for s in stories if s.alarm > 0 and s.fingerprint
+                    and post.at - self.window <= s.last_seen_at and s.first_seen_at <= post.at + self.window]
+        best_id, best = None, self.duplicate_similarity
+        for story in alarming:
+            similarity = containment(post.fingerprint, story.fingerprint)
+            if similarity >= best:
+                best_id, best = story.id, similarity
+        return best_id if best_id is not None else self.reworded_story(post, alarming)
 
     def match(self, post: PostFeatures, stories: Sequence[StoryState]) -> int | None:
         """The id of the story the post belongs to, or None for a new story."""

@@ -30,6 +30,15 @@ def shingle_words(shingles: frozenset[str]) -> frozenset[str]:
     return frozenset(word for shingle in shingles for word in shingle.split())
 
 
+def word_pairs(shingles: frozenset[str]) -> frozenset[str]:
+    """Two-word phrases of a fingerprint: a retold text keeps more of them than of its three-word ones."""
+    pairs = set()
+    for shingle in shingles:
+        words = shingle.split()
+        pairs.update(" ".join(words[i : i + 2]) for i in range(len(words) - 1))
+    return frozenset(pairs)
+
+
 def containment(post: frozenset[str], story: frozenset[str]) -> float:
     """Share of the post's shingles found in the story: a copy with small edits scores high."""
     if not post or not story:

@@ -18,6 +18,7 @@ from risk.wording import plural, span, thousands
 MIN_HOURS = 0.5  # a burst in five minutes is not «∞ views per hour»
 FIRST = 1000.0  # reasons that decided the level are named first
 EXCERPT = 90
+FLOOD = "наплыв одинаковых постов: "
 
 
 class RiskScorer:
@@ -153,7 +154,8 @@ class RiskScorer:
         concern = min(1.0, max(factors["negativity"] * 1.5, factors["escalation"], alarming))
         severity_part = w.severity * factors["severity"] * min(1.0, 0.3 + max(factors["negativity"], alarming))
         if wave_text:
-            reasons.append((w.wave * factors["wave"] * concern, wave_text))
+            # A flood raises nothing, but it is what an analyst must know first about a thousand posts.
+            reasons.append((FIRST - 2 if wave_text.startswith(FLOOD) else w.wave * factors["wave"] * concern, wave_text))
         score = (
             w.negativity * factors["negativity"]
             + severity_part
@@ -165,20 +167,24 @@ class RiskScorer:
             + w.recurrence * factors["recurrence"]
         )
         factors["concern"] = concern
-        # A story is many voices: one post alone reaches at most 60% of its raw score.
-        score *= min(1.0, 0.6 + 0.1 * (len(members) - 1))
+        # A story is many voices: one post alone reaches at most 60% of its raw score, and so does one author
+        # who writes again and again.
+        voices = len({m.author_key for m in members})
+        factors["voices"] = float(voices)
+        score *= min(1.0, 0.6 + 0.1 * (voices - 1))
         relevance = sum(m.relevance for m in members) / len(members)
         score *= min(1.0, 0.5 + relevance / 2)
         calm = [m for m in members if m.official or m.sentiment_label == "positive"]
         if factors["negativity"] < 0.3 and calm:
             score *= 1.0 - s.official_discount * len(calm) / len(members)
             reasons.append((0.0, "официальные и позитивные сообщения снижают риск"))
-        refutations = [m for m in members if is_refutation(m)]
+        # The most authoritative refutation is named: an official page's, else the first.
+        refutations = sorted((m for m in members if is_refutation(m)), key=lambda m: (not m.official, m.published_at))
         factors["refuted"] = 1.0 if refutations and alarm.value else 0.0
         if factors["refuted"]:
             # The claim was denied: the story stays known, but it no longer calls people at any hour.
             score *= 1.0 - s.refutation_discount
-            reasons.append((FIRST + 1, refutation_reason(refutations[-1])))
+            reasons.append((FIRST + 1, refutation_reason(refutations[0])))
         elif wave is not None and self._alarming_wave(wave):
             if score < s.levels.high:
                 score = s.levels.high
@@ -204,6 +210,8 @@ class RiskScorer:
         if unfamiliar is not None and unfamiliar:
             text += f", из них {unfamiliar} — от новых аккаунтов или посторонних сообществ"
         if wave.sources < s.min_sources:
+            if wave.count >= s.copies_full:  # one text over and over in one place: a flood, most likely bots
+                return 0.0, FLOOD + text.removeprefix("одинаковый текст: ")
             return 0.0, text
         strength = (0.45 * min(1.0, (wave.sources - 1) / (s.sources_full - 1))
                     + 0.35 * min(1.0, (wave.count - 1) / (s.copies_full - 1))

@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def account_key(platform: str, name: str, stable: bool = False) -> str:
+    """«vk:456» for a stable id (already prefixed or not), «vk:Ольга Н.» for a name."""
+    if stable and ":" in name:
+        return name
+    return f"{platform}:{name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """One post of a story with what scoring needs: its verdict and engagement (latest and first seen)."""
@@ -30,7 +37,8 @@ class Member:
     first_seen_at: datetime | None = None
     url: str | None = None
     excerpt: str = ""
-    author: str | None = None  # a stable author id if the platform gave one, else the author's name
+    author: str | None = None  # the author's name as the platform shows it
+    author_id: str | None = None  # a stable id of the author («vk:456»), when the platform gave one
     text: str = ""  # the opening of the text, enough to tell copies of one text apart from the rest
 
     @property
@@ -46,8 +54,9 @@ class Member:
 
     @property
     def author_key(self) -> str:
-        """Who wrote it: the author on this platform, else the source itself (a community posting as itself)."""
-        return f"{self.platform}:{self.author}" if self.author else f"{self.platform}:{self.source}"
+        """Who wrote it: the author's stable id, else the author's name on this platform, else the source itself
+        (a channel posting as itself)."""
+        return account_key(self.platform, self.author_id or self.author or self.source, stable=bool(self.author_id))
 
     @property
     def engagement(self) -> int:

@@ -78,6 +78,7 @@ def create_story(
     at: datetime,
     negative: bool = False,
     complaint: bool = False,
+    alarm: float = 0.0,
 ) -> StoryState:
     row = StoryRow(
         title=excerpt(title) or "(без текста)",
@@ -92,7 +93,7 @@ def create_story(
         level="low",
         peak_level="low",
         reasons=[],
-        factors={"negativity": 1.0 if negative else 0.0, "complaints": 1.0 if complaint else 0.0},
+        factors={"negativity": 1.0 if negative else 0.0, "complaints": 1.0 if complaint else 0.0, "alarm": alarm},
         updated_at=at,
         rescore=True,
     )
@@ -161,7 +162,8 @@ def members(session: Session, story_id: int) -> list[Member]:
                 first_seen_at=first.observed_at if first is not None else row.first_seen_at,
                 url=row.url,
                 excerpt=excerpt(row.text),
-                author=row.author_id or row.author,
+                author=row.author,
+                author_id=row.author_id,
                 text=row.text[:MEMBER_TEXT],
             )
         )
