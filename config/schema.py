@@ -200,6 +200,8 @@ class GazetteerSettings(Section):
     districts_max: int = Field(default=0, ge=0)
     plant: list[str] = Field(default_factory=list)
     institutions: list[str] = Field(default_factory=list)
+    # One institution under several names: a recurring problem there is one problem («медсанчасть» is «мсч»).
+    place_aliases: dict[str, list[str]] = Field(default_factory=dict)
     streets: list[str] = Field(default_factory=list)
     other_towns: list[str] = Field(default_factory=list)
     town_sources: list[str] = Field(default_factory=list)

@@ -89,6 +89,7 @@ class Analyzer:
             generic=[*settings.nlp.authorities, *settings.gazetteer.town, *settings.gazetteer.derived,
                      *settings.gazetteer.other_towns, *settings.gazetteer.plant,
                      *(t for o in settings.nlp.officials for t in o.terms)],
+            aliases=settings.gazetteer.place_aliases,
         )
         # Names matter only in posts that go on to stories: those about the town.
         self._ner_relevance = min(NER_RELEVANCE, settings.nlp.relevance_threshold) if NER_RELEVANCE else 0.0

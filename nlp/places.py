@@ -8,7 +8,7 @@ the same: recurring problems are found by grouping complaints on these keys.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from nlp.annotation import Entity
 from nlp.lexicon import PhraseMatcher
@@ -71,9 +71,10 @@ class PlaceKeys:
     """Keys of the institutions and addresses a text names, from patterns, the gazetteer and NER organisations."""
 
     def __init__(self, lemmatizer: Lemmatizer, institutions: Sequence[str], districts_max: int,
-                 generic: Iterable[str] = ()) -> None:
+                 generic: Iterable[str] = (), aliases: Mapping[str, Sequence[str]] | None = None) -> None:
         self._lemmatizer = lemmatizer
-        self._institutions = PhraseMatcher(lemmatizer, institutions)
+        self._canonical = {_name(alias): _name(name) for name, names in (aliases or {}).items() for alias in names}
+        self._institutions = PhraseMatcher(lemmatizer, [*institutions, *(a for names in (aliases or {}).values() for a in names)])
         self._districts_max = districts_max
         # Organisations everyone talks to («администрация», «УК») are not a place: they would join everything.
         self._generic = frozenset(lemma for term in generic for lemma in lemmatizer.phrase(term))
@@ -98,7 +99,7 @@ class PlaceKeys:
         for match in _ADDRESS_HOUSE_FIRST.finditer(text):
             if 1 <= int(match.group(2)) <= self._districts_max:
                 keys.append(address_key(int(match.group(2)), match.group(1)))
-        keys += [term.lower() for term in self._institutions.find(lemmas)]
+        keys += [_name(term) for term in self._institutions.find(lemmas)]
         opening = text.lstrip()[:60].lower()
         for entity in entities:
             # «Подслушано: …», «ЧП Десногорск: …» — a community signing its post, not a place it is about.
@@ -107,4 +108,4 @@ class PlaceKeys:
             phrase = self._lemmatizer.phrase(entity.normal)
             if phrase and len(phrase) <= MAX_ORG_WORDS and phrase[0] not in self._generic:
                 keys.append(_name(entity.normal))
-        return list(dict.fromkeys(keys))
+        return list(dict.fromkeys(self._canonical.get(key, key) for key in keys))

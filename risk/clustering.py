@@ -143,11 +143,14 @@ class StoryMatcher:
         topics = set(post.topics or (post.topic,)) - _LOOSE_TOPICS
         specific = self.specific_places(post.places)
         districts = {p for p in specific if _DISTRICT.match(p)}
+        exact = specific - districts  # an address or an institution: one place, whatever the topic is called
         candidates = []
         for story in stories:
-            recurring = post.complaint and story.complaint and bool(specific & set(story.places))
+            shared = set(story.places)
+            same_topic = story.topic in topics
+            recurring = post.complaint and story.complaint and bool(exact & shared or (same_topic and districts & shared))
             window = self.recurrence_window if recurring else self.place_window
-            if story.topic not in topics or not (story.first_seen_at <= post.at + self.window) or post.at - story.last_seen_at > window:
+            if not (same_topic or recurring) or not (story.first_seen_at <= post.at + self.window) or post.at - story.last_seen_at > window:
                 continue
             # A complaint starts its own story rather than join calm news about the same place;
             # calm posts (news, official answers) may join a troubled story: they tell its course.

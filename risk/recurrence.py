@@ -9,6 +9,7 @@ recurrence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ from config.threats import RecurrenceSettings
 from risk.story import Member
 
 DAY = 86400.0
+# «Подслушано: …», «Подписчица пишет: …», «Нам пишут: …»: a town page relaying a resident, each one a new voice.
+_RELAYED = re.compile(r"^\W*(?:подслушано|подписч\w*\s+пиш\w*|пиш\w*\s+подписч\w*|нам\s+пишут|пишут\b|"
+                      r"жалоба\s+(?:от\s+)?подписч\w*|анонимно)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +40,8 @@ def measure(members: Sequence[Member]) -> Recurrence:
         return Recurrence(0, 0, 0.0)
     first = min(m.published_at for m in complaints)
     last = max(m.published_at for m in complaints)
-    return Recurrence(len(complaints), len({m.author_key for m in complaints}), (last - first).total_seconds() / DAY)
+    authors = {f"{m.author_key}:{m.key}" if _RELAYED.match(m.text) else m.author_key for m in complaints}
+    return Recurrence(len(complaints), len(authors), (last - first).total_seconds() / DAY)
 
 
 def is_recurring(found: Recurrence, settings: RecurrenceSettings) -> bool:

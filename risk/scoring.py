@@ -148,6 +148,7 @@ class RiskScorer:
         factors["wave"], wave_text = self._wave_strength(wave, baselines)
         found = slow_burn.measure(members)
         factors["complaints"] = float(found.complaints)
+        factors["complaint_authors"] = float(found.authors)
         factors["recurrence"] = slow_burn.strength(found, s.recurrence)
 
         # Reach, speed and spread amplify trouble; a happy city-day story that spreads is not a risk.
