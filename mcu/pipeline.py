@@ -32,7 +32,7 @@ from risk import (
 from risk.alarm import post_alarm
 from risk.fingerprint import content_words
 from mcu.alerting import Alerting, jsonl_sink_path
-from mcu.history import History
+from mcu.history import AccountCache, History
 from storage import Database, outbox, posts, stories
 from storage import annotations as annotation_store
 
@@ -128,6 +128,7 @@ class Pipeline:
             place_window=timedelta(seconds=settings.risk.place_window),
             town_places=settings.gazetteer.town[:1],
             recurrence_window=timedelta(seconds=settings.risk.recurrence.window),
+            alarming=settings.risk.alarm.alarming,
         )
         self.sinks: dict[str, Sink] = {}
         if settings.alerts.console and console is not None:
@@ -139,6 +140,8 @@ class Pipeline:
         if telegram and bot.token is not None and bot.token.present:
             self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
         self.alerting = Alerting(settings, self.sinks, deliver)
+        self._older: tuple[datetime, datetime] | None = None  # complaint stories not yet read for this batch
+        self._accounts = AccountCache()  # which accounts wrote before: asked once an hour, not per pass
 
     @property
     def analyzer(self) -> Analyzer:
@@ -166,8 +169,9 @@ class Pipeline:
                     break
                 # Open stories are read once per batch and kept current in memory as posts join them.
                 earliest = min(item.post.published_at for item in waiting)
-                index = {s.id: s for s in stories.open_stories(
-                    session, earliest - self.matcher.window, earliest - self.matcher.recurrence_window)}
+                index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
+                # Older complaint stories are read only if a complaint about a place comes (most batches have none).
+                self._older = (earliest - self.matcher.recurrence_window, earliest - self.matcher.window)
                 grown: set[int] = set()
                 # Posts before comments, each group analysed in one batch: a comment then finds its post judged.
                 for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
@@ -177,7 +181,7 @@ class Pipeline:
                     stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
                 stats.analysed += len(waiting)
         with self.db.transaction() as session:
-            history = History(self.settings, now)
+            history = History(self.settings, now, self._accounts)
             for story_id in stories.stale_story_ids(session):
                 alert = self._score_story(session, story_id, now, history)
                 stats.stories_scored += 1
@@ -235,10 +239,12 @@ class Pipeline:
         relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
         if item.story_id is not None:
             return int(relevant)
+        alarm = post_alarm(annotation.signals, self.settings.risk.alarm)
+        if not (relevant or parent_story or alarm):
+            return 0  # not about the town, and no copy of a rumour either (a copy carries the rumour's markers)
         official = "official_source" in annotation.signals
         refutation = "question" not in annotation.signals and any(
             s.startswith("refutation:") or (official and s.startswith("reassurance:")) for s in annotation.signals)
-        alarm = post_alarm(annotation.signals, self.settings.risk.alarm)
         alarming = alarm >= self.settings.risk.alarm.alarming
         features = PostFeatures(
             topic=annotation.main_topic,
@@ -253,6 +259,10 @@ class Pipeline:
             alarming=alarming,
             words=content_words(annotation.lemmas) if refutation or alarming else frozenset(),
         )
+        if self._older is not None and features.complaint and self.matcher.specific_places(features.places):
+            since, until = self._older
+            index.update({s.id: s for s in stories.complaint_stories(session, since, until) if s.id not in index})
+            self._older = None
         if relevant or parent_story:
             story_id = self.matcher.match(features, list(index.values()))
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from config.threats import AlarmWeights
 from risk.story import Member
@@ -29,14 +30,23 @@ class AlarmReading:
 
 def kind_terms(signals: Sequence[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for signal in signals:
-        if signal.startswith("alarm:"):
-            _, kind, term = signal.split(":", 2)
-            found.setdefault(kind, []).append(term)
+    for kind, term in _alarm_hits(tuple(signals)):
+        found.setdefault(kind, []).append(term)
     return found
 
 
+@lru_cache(maxsize=20_000)
+def _alarm_hits(signals: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(kind, term) of each alarm signal; stories are rescored often and their posts' signals do not change."""
+    return tuple(tuple(s.split(":", 2)[1:]) for s in signals if s.startswith("alarm:"))  # type: ignore[misc]
+
+
 def post_alarm(signals: Sequence[str], weights: AlarmWeights) -> float:
+    return _post_alarm(tuple(signals), weights)
+
+
+@lru_cache(maxsize=20_000)
+def _post_alarm(signals: tuple[str, ...], weights: AlarmWeights) -> float:
     kinds = kind_terms(signals)
     value = min(1.0, sum(getattr(weights, kind) * min(1.5, 0.75 + 0.25 * len(set(terms)))
                          for kind, terms in kinds.items() if kind in KINDS))

@@ -39,12 +39,14 @@ class StoryMatcher:
         place_window: timedelta | None = None,
         town_places: Sequence[str] = (),
         recurrence_window: timedelta | None = None,
+        alarming: float = 0.6,
     ) -> None:
         self.window = window
         self.place_window = place_window or window
         # Complaints about one place keep joining the same story this long: a problem that does not go away.
         self.recurrence_window = max(recurrence_window or self.place_window, self.place_window)
         self.duplicate_similarity = duplicate_similarity
+        self.alarming = alarming  # a story this alarming takes retold copies of its claim
         self._generic_places = frozenset(town_places)
         self._town_words = frozenset(word for place in town_places for word in place.split())
 
@@ -81,7 +83,8 @@ class StoryMatcher:
         small, large = sorted((a, b), key=lambda s: len(s.fingerprint))
         if len(small.fingerprint) >= MIN_SHINGLES_FOR_COPY and containment(small.fingerprint, large.fingerprint) >= self.duplicate_similarity:
             return True
-        if a.alarm > 0 and b.alarm > 0 and containment(word_pairs(small.fingerprint), word_pairs(large.fingerprint)) >= REWORDED_PHRASES:
+        if (min(a.alarm, b.alarm) >= self.alarming
+                and containment(word_pairs(small.fingerprint), word_pairs(large.fingerprint)) >= REWORDED_PHRASES):
             words = shingle_words(small.fingerprint)  # one alarming claim told in other words
             if len(words) >= MIN_REWORDED_WORDS and containment(words, shingle_words(large.fingerprint)) >= REWORDED_SHARE:
                 return True
@@ -97,7 +100,7 @@ class StoryMatcher:
             return None
         best_id, best = None, REWORDED_SHARE
         for story in stories:
-            if story.alarm <= 0 or not story.fingerprint:
+            if story.alarm < self.alarming or not story.fingerprint:
                 continue
             if containment(word_pairs(post.fingerprint), word_pairs(story.fingerprint)) < REWORDED_PHRASES:
                 continue

@@ -144,7 +144,8 @@ class RiskScorer:
         alarming = alarm.value**2
         if alarm.value:
             reasons.append((w.alarm * alarming, alarm_reason(alarm)))
-        wave = find_wave(members, s.wave.similarity, timedelta(seconds=s.wave.window), s.wave.min_copies)
+        wave = (find_wave(members, s.wave.similarity, timedelta(seconds=s.wave.window), s.wave.min_copies)
+                if len(members) >= s.wave.min_copies else None)
         factors["wave"], wave_text = self._wave_strength(wave, baselines)
         found = slow_burn.measure(members)
         factors["complaints"] = float(found.complaints)
@@ -205,15 +206,15 @@ class RiskScorer:
         if wave is None:
             return 0.0, ""
         s = self.settings.wave
-        unfamiliar = _unfamiliar(wave, baselines)
         text = (f"одинаковый текст: {plural(wave.count, 'копия', 'копии', 'копий')} в {_in_sources(wave.sources)} "
                 f"за {span(wave.first, wave.last)}")
-        if unfamiliar is not None and unfamiliar:
-            text += f", из них {unfamiliar} — от новых аккаунтов или посторонних сообществ"
         if wave.sources < s.min_sources:
             if wave.count >= s.copies_full:  # one text over and over in one place: a flood, most likely bots
                 return 0.0, FLOOD + text.removeprefix("одинаковый текст: ")
             return 0.0, text
+        unfamiliar = _unfamiliar(wave, baselines)
+        if unfamiliar:
+            text += f", из них {unfamiliar} — от новых аккаунтов или посторонних сообществ"
         strength = (0.45 * min(1.0, (wave.sources - 1) / (s.sources_full - 1))
                     + 0.35 * min(1.0, (wave.count - 1) / (s.copies_full - 1))
                     + 0.2 * min(1.0, (wave.platforms - 1) / 2))
@@ -235,9 +236,14 @@ def _in_sources(count: int) -> str:
 
 def _unfamiliar(wave: Wave, baselines: Baselines | None) -> int | None:
     """Copies from accounts that never wrote before, or from communities that do not write about the town."""
-    if baselines is None or baselines.known_accounts is None:
+    if baselines is None:
         return None
-    known, foreign = baselines.known_accounts, baselines.foreign_sources
+    if baselines.known_accounts is not None:
+        known, foreign = baselines.known_accounts, baselines.foreign_sources
+    elif baselines.familiarity is not None:
+        known, foreign = baselines.familiarity(wave.window)
+    else:
+        return None
     return sum(1 for m in wave.window if m.author_key not in known or (m.platform, m.source) in foreign)
 
 

@@ -76,7 +76,11 @@ def copy_groups(members: Sequence[Member], similarity: float) -> list[list[Membe
     vocabularies: list[set[str]] = []
     alarming: list[bool] = []
     index: dict[str, list[int]] = {}
+    exact: dict[str, int] = {}  # a text already grouped: its copies word for word need no comparing
     for member in sorted(members, key=lambda m: m.published_at):
+        if member.text in exact:
+            groups[exact[member.text]].append(member)
+            continue
         own = copy_text(member.text)
         if len(own.shingles) < MIN_SHINGLES:
             continue
@@ -86,6 +90,7 @@ def copy_groups(members: Sequence[Member], similarity: float) -> list[list[Membe
             best = _reworded(own, member, groups, vocabularies, alarming)
         if best is not None:
             groups[best].append(member)
+            exact[member.text] = best
             vocabularies[best] |= own.words
             fresh = own.shingles - prints[best]
             if fresh and len(prints[best]) < GROUP_SHINGLES:
@@ -94,6 +99,7 @@ def copy_groups(members: Sequence[Member], similarity: float) -> list[list[Membe
                     index.setdefault(s, []).append(best)
             continue
         groups.append([member])
+        exact[member.text] = len(groups) - 1
         prints.append(set(own.shingles))
         vocabularies.append(set(own.words))
         alarming.append(_alarming(member))

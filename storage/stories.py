@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, defer
 
 from risk.scoring import level_rank
 from risk.story import Member, RiskAssessment, StoryState, StoryView
@@ -48,25 +48,33 @@ def to_state(row: StoryRow, fingerprint: bool = True) -> StoryState:
     )
 
 
-def open_stories(session: Session, since: datetime, complaints_since: datetime | None = None) -> list[StoryState]:
-    """Stories that had a post after ``since``: the candidates a new post may join. With ``complaints_since``,
-    also older complaint stories tied to a place (a recurring problem), without their text fingerprints."""
-    rows = session.scalars(select(StoryRow).where(StoryRow.last_seen_at >= since, StoryRow.merged_into.is_(None)))
-    found = [to_state(row) for row in rows]
-    if complaints_since is not None and complaints_since < since:
-        older = session.execute(
-            select(StoryRow.id, StoryRow.topic, StoryRow.places, StoryRow.first_seen_at, StoryRow.last_seen_at,
-                   StoryRow.level, StoryRow.factors, StoryRow.post_count)
-            .where(StoryRow.last_seen_at >= complaints_since, StoryRow.last_seen_at < since,
-                   StoryRow.merged_into.is_(None))
-        )
-        for story_id, topic, places, first, last, level, factors, posts in older:
-            factors = factors or {}
-            negative = float(factors.get("negativity", 0.0)) >= NEGATIVE_STORY
-            if places and _complaint_story(factors, posts):
-                found.append(StoryState(story_id, topic, tuple(places), frozenset(), first, last, level, negative,
-                                        complaint=True, alarm=float(factors.get("alarm", 0.0))))
-    return found
+def open_stories(session: Session, since: datetime) -> list[StoryState]:
+    """Stories that had a post after ``since``: the candidates a new post may join."""
+    # Title and reasons are not what clustering compares: left unread (they load if a later step touches them).
+    query = (select(StoryRow).where(StoryRow.last_seen_at >= since, StoryRow.merged_into.is_(None))
+             .options(defer(StoryRow.title), defer(StoryRow.reasons)))
+    return [to_state(row) for row in session.scalars(query)]
+
+
+def complaint_stories(session: Session, since: datetime, until: datetime) -> list[StoryState]:
+    """Complaint stories tied to a place whose last post fell in [since, until): a complaint about the same place
+    may still join them (a recurring problem). Read without their text fingerprints."""
+    # Only stories with complaints and a place are read, and only the figures clustering needs: the store holds
+    # two weeks of stories, the JSON of each costs more to decode than the query.
+    complaints = StoryRow.factors["complaints"].as_float()
+    older = session.execute(
+        select(StoryRow.id, StoryRow.topic, StoryRow.places, StoryRow.first_seen_at, StoryRow.last_seen_at,
+               StoryRow.level, StoryRow.post_count, complaints, StoryRow.factors["negativity"].as_float(),
+               StoryRow.factors["alarm"].as_float())
+        .where(StoryRow.last_seen_at >= since, StoryRow.last_seen_at < until, StoryRow.merged_into.is_(None),
+               complaints > 0, func.json_array_length(StoryRow.places) > 0)
+    )
+    return [
+        StoryState(story_id, topic, tuple(places), frozenset(), first, last, level,
+                   float(negativity or 0.0) >= NEGATIVE_STORY, complaint=True, alarm=float(alarm or 0.0))
+        for story_id, topic, places, first, last, level, posts, count, negativity, alarm in older
+        if _complaint_story({"complaints": count}, posts)
+    ]
 
 
 def create_story(
@@ -234,8 +242,6 @@ def top_stories(session: Session, start: datetime, end: datetime, limit: int = 1
 
 def count_by_peak_level(session: Session) -> dict[str, int]:
     """How many stories reached each level at their peak."""
-    from sqlalchemy import func
-
     rows = session.execute(select(StoryRow.peak_level, func.count()).group_by(StoryRow.peak_level))
     return {level: int(count) for level, count in rows}
 
