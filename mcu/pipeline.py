@@ -259,12 +259,15 @@ class Pipeline:
             alarming=alarming,
             words=content_words(annotation.lemmas) if refutation or alarming else frozenset(),
         )
-        if self._older is not None and features.complaint and self.matcher.specific_places(features.places):
-            since, until = self._older
-            index.update({s.id: s for s in stories.complaint_stories(session, since, until) if s.id not in index})
-            self._older = None
         if relevant or parent_story:
             story_id = self.matcher.match(features, list(index.values()))
+            if story_id is None and self._older is not None and features.complaint and self.matcher.specific_places(features.places):
+                # A complaint about a place that would start a story: an older complaint story may hold the same
+                # problem. Read them once per batch, only when it comes to that (most batches never do).
+                since, until = self._older
+                index.update({s.id: s for s in stories.complaint_stories(session, since, until) if s.id not in index})
+                self._older = None
+                story_id = self.matcher.match(features, list(index.values()))
         else:
             story_id = self.matcher.alarming_copy(features, list(index.values()))
             if story_id is None:

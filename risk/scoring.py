@@ -19,6 +19,7 @@ MIN_HOURS = 0.5  # a burst in five minutes is not «∞ views per hour»
 FIRST = 1000.0  # reasons that decided the level are named first
 EXCERPT = 90
 FLOOD = "наплыв одинаковых постов: "
+_OPTIONAL = frozenset({"alarm", "wave", "complaints", "complaint_authors", "recurrence", "refuted"})
 
 
 class RiskScorer:
@@ -144,8 +145,10 @@ class RiskScorer:
         alarming = alarm.value**2
         if alarm.value:
             reasons.append((w.alarm * alarming, alarm_reason(alarm)))
+        # A wave needs copies in several sources, a flood many copies: a post with its comments is neither.
+        many_sources = len(sources) >= s.wave.min_sources and len(members) >= s.wave.min_copies
         wave = (find_wave(members, s.wave.similarity, timedelta(seconds=s.wave.window), s.wave.min_copies)
-                if len(members) >= s.wave.min_copies else None)
+                if many_sources or len(members) >= s.wave.copies_full else None)
         factors["wave"], wave_text = self._wave_strength(wave, baselines)
         found = slow_burn.measure(members)
         factors["complaints"] = float(found.complaints)
@@ -197,7 +200,9 @@ class RiskScorer:
         score = round(max(0.0, min(100.0, score)), 1)
         level = self.level_for(score)
         ordered = tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]) if text)
-        return RiskAssessment(score, level, ordered[:6], {k: round(v, 3) for k, v in factors.items()})
+        # The threat factors are absent from most stories: stored only when they say something.
+        kept = {k: round(v, 3) for k, v in factors.items() if v or k not in _OPTIONAL}
+        return RiskAssessment(score, level, ordered[:6], kept)
 
 
     def _wave_strength(self, wave: Wave | None, baselines: Baselines | None) -> tuple[float, str]:
