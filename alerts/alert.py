@@ -39,3 +39,4 @@ class PreviousAlert:
     at: datetime
     post_count: int
     recipients: tuple[str, ...]
+    refuted: bool = False  # an earlier alert already told of a refutation

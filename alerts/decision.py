@@ -8,6 +8,7 @@ from alerts.alert import Alert, PreviousAlert
 from alerts.message import render
 from alerts.routing import route
 from config.schema import AlertSettings
+from risk.alarm import REFUTATION
 from risk.scoring import level_rank
 from risk.story import StoryView
 
@@ -21,7 +22,8 @@ def decide(
 ) -> Alert | None:
     """One alert per story: the first when it reaches a routed level, later ones are updates.
 
-    An update goes out when the level rises, or when enough new posts arrived and enough time passed.
+    An update goes out when the level rises, when the claim was refuted (the level falls: people must hear it
+    too), or when enough new posts arrived and enough time passed.
     """
     level = story.assessment.level
     recipients = route(level, settings.routes)
@@ -35,9 +37,10 @@ def decide(
     grew = new_posts >= settings.update_min_new_posts and now - previous.at >= timedelta(
         seconds=settings.update_min_interval
     )
-    if not (rose or grew):
+    refuted = not previous.refuted and any(r.startswith(REFUTATION) for r in story.assessment.reasons)
+    if not (rose or grew or refuted):
         return None
     # A rise reaches the new level's roles as well as those already told; growth goes to those already told.
     targets = tuple(dict.fromkeys([*(recipients if rose else ()), *previous.recipients]))
-    text = render(story, tz, update=True, previous_level=previous.level, new_posts=new_posts)
+    text = render(story, tz, update=True, previous_level=previous.level, new_posts=new_posts, refuted=refuted)
     return Alert(story.id, level, now, targets, True, story.assessment.reasons, text, story.post_count)

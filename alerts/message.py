@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from risk.scoring import level_rank
 from risk.story import StoryView
 from risk.wording import plural
 
@@ -12,7 +13,9 @@ LEVEL_MARKS = {"low": "⚪", "medium": "🟡", "high": "🟠", "critical": "🔴
 TELEGRAM_LIMIT = 4096
 
 
-def render(story: StoryView, tz: tzinfo, *, update: bool, previous_level: str | None, new_posts: int) -> str:
+def render(
+    story: StoryView, tz: tzinfo, *, update: bool, previous_level: str | None, new_posts: int, refuted: bool = False
+) -> str:
     """Plain text; the Telegram sink escapes it for HTML."""
     level = story.assessment.level
     head = f"{LEVEL_MARKS.get(level, '')} {'Обновление' if update else 'Информационный риск'}: уровень {LEVEL_TITLES.get(level, level)} ({story.assessment.score:.0f}/100)"
@@ -24,7 +27,10 @@ def render(story: StoryView, tz: tzinfo, *, update: bool, previous_level: str | 
         if new_posts > 0:
             change.append("+" + plural(new_posts, "сообщение", "сообщения", "сообщений"))
         if previous_level and previous_level != level:
-            change.append(f"уровень ↑ {LEVEL_TITLES.get(level, level)}")
+            arrow = "↑" if level_rank(level) > level_rank(previous_level) else "↓"
+            change.append(f"уровень {arrow} {LEVEL_TITLES.get(level, level)}")
+        if refuted:
+            change.append("опровержение")
         if change:
             lines.append("Изменения: " + ", ".join(change))
     first = story.first_seen_at.astimezone(tz).strftime("%d.%m %H:%M")

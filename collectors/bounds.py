@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from collectors.post import METRIC_NAMES, PLATFORMS, Metrics, Post
 from collectors.problem import RecordProblem, clean_text
 
+MAX_AUTHOR_ID = 200  # characters of a stable author id («vk:456»): the store's column
 MAX_ID = 300  # characters of an id or parent id: what the store's columns keep on every database
 MAX_SOURCE = 300
 MAX_AUTHOR = 300
@@ -118,13 +119,17 @@ def check_post(post: Post, now: datetime | None = None) -> tuple[Post | None, li
     if author is not None and len(author) > MAX_AUTHOR:
         notes.append(f"author: длиннее {MAX_AUTHOR} символов, обрезан")
         author = author[:MAX_AUTHOR]
+    author_id = clean_text(post.author_id).strip() or None if post.author_id else None
+    if author_id is not None and len(author_id) > MAX_AUTHOR_ID:
+        notes.append(f"author_id: длиннее {MAX_AUTHOR_ID} символов, отброшен")
+        author_id = None
     url = _text(post.url, "url", notes)
     if url is not None and len(url) > MAX_URL:
         notes.append(f"url: длиннее {MAX_URL} символов, отброшен")
         url = None
     metrics = _metrics(post.metrics, notes)
     checked = replace(post, id=ident, source=source, parent_id=parent, published_at=published, observed_at=observed,
-                      text=text, author=author or None, url=url or None, metrics=metrics)
+                      text=text, author=author or None, url=url or None, metrics=metrics, author_id=author_id)
     return checked, notes, None
 
 

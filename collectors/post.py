@@ -41,6 +41,7 @@ class Post:
     parent_id: str | None = None
     metrics: Metrics = field(default_factory=Metrics)
     observed_at: datetime | None = None
+    author_id: str | None = None  # a stable id of the author: «vk:456» a person, «vk:-123» a community, «ok:…», «tg:…»
 
     @property
     def is_comment(self) -> bool:
@@ -64,6 +65,8 @@ class Post:
             "parent_id": self.parent_id,
             "metrics": self.metrics.as_dict(),
         }
+        if self.author_id is not None:
+            record["author_id"] = self.author_id
         if self.observed_at is not None:
             record["observed_at"] = self.observed_at.isoformat()
         return record

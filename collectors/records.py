@@ -28,6 +28,7 @@ class _PostModel(BaseModel):
     source: str
     url: str | None = None
     author: str | None = None
+    author_id: str | int | None = None
     published_at: AwareDatetime
     text: str | None = ""
     parent_id: str | int | None = None
@@ -78,6 +79,7 @@ def post_from_dict(data: Any, line: int = 0, now: datetime | None = None) -> tup
         parent_id=str(model.parent_id) if model.parent_id not in (None, "") else None,
         metrics=_metrics(model.metrics, line, notes),
         observed_at=model.observed_at,
+        author_id=str(model.author_id) if model.author_id not in (None, "") else None,
     )
     checked, repairs, reason = check_post(post, now)
     if checked is None:

@@ -15,6 +15,7 @@ from config.duration import Duration
 from config.responses import BodySettings, ResponsesSettings, check_bodies
 from config.gospublics import GospublicsSettings
 from config.secret import Secret, resolve_secret
+from config.threats import AlarmLexicon, AlarmWeights, RecurrenceSettings, WaveSettings
 from config.times import ClockTime, TimeWindow
 
 Level = Literal["low", "medium", "high", "critical"]
@@ -209,6 +210,8 @@ class GazetteerSettings(Section):
     districts_max: int = Field(default=0, ge=0)
     plant: list[str] = Field(default_factory=list)
     institutions: list[str] = Field(default_factory=list)
+    # One institution under several names: a recurring problem there is one problem («медсанчасть» is «мсч»).
+    place_aliases: dict[str, list[str]] = Field(default_factory=dict)
     streets: list[str] = Field(default_factory=list)
     other_towns: list[str] = Field(default_factory=list)
     town_sources: list[str] = Field(default_factory=list)
@@ -232,6 +235,7 @@ class NlpSettings(Section):
     officials: list[OfficialSettings] = Field(default_factory=list)
     authorities: list[str] = Field(default_factory=list)
     escalation: list[str] = Field(default_factory=list)
+    alarm: AlarmLexicon = AlarmLexicon()
     use_ner: bool = True
     use_model: bool = True
     model_path: str | None = None
@@ -247,6 +251,9 @@ class RiskWeights(Section):
     officials: float = Field(default=5, ge=0)
     escalation: float = Field(default=10, ge=0)
     unanswered: float = Field(default=10, ge=0)
+    alarm: float = Field(default=15, ge=0)
+    wave: float = Field(default=15, ge=0)
+    recurrence: float = Field(default=10, ge=0)
 
 
 class RiskThresholds(Section):
@@ -279,6 +286,10 @@ class RiskSettings(Section):
     burst_prior: float = Field(default=0.5, gt=0)
     burst_min_posts: int = Field(default=3, ge=1)
     official_discount: float = Field(default=0.5, ge=0, le=1)
+    refutation_discount: float = Field(default=0.5, ge=0, le=1)
+    alarm: AlarmWeights = AlarmWeights()
+    wave: WaveSettings = WaveSettings()
+    recurrence: RecurrenceSettings = RecurrenceSettings()
 
 
 class RouteSettings(Section):

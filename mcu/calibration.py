@@ -4,6 +4,8 @@ alert) and analysts' verdicts on real stories (which thresholds would have spare
 A labelled timeline is ``NAME.jsonl`` with a sidecar ``NAME.expect.json``:
 ``{"kind": "serious"|"benign", "level": "high", "within": "2h", "description": "..."}``. A serious timeline
 must have a story reach ``level`` within ``within`` of its first post; in a benign one no story may exceed it.
+Optional keys hold the alerts to it: ``first_alerts`` (exactly so many first alerts), ``max_updates``, and
+``refuted`` (an update names the refutation and the level falls below its peak).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mcu.pipeline import Pipeline
 from mcu.timeline import TimelineReport, load_timeline, run_timeline
 from nlp import Analyzer
 from risk import level_rank
+from risk.alarm import REFUTATION
 from storage import Database, upgrade
 
 KINDS = ("serious", "benign")
@@ -36,6 +39,10 @@ class Expectation:
     level: str
     within: timedelta | None
     description: str = ""
+    first_alerts: int | None = None
+    max_updates: int | None = None
+    min_updates: int | None = None
+    refuted: bool = False
 
 
 @dataclass
@@ -51,6 +58,7 @@ class TimelineOutcome:
     first_alerts_by_story: dict[int, int] = field(default_factory=dict)
     main_story: int | None = None  # the story that rose highest (first to get there)
     main_story_posts: int = 0
+    refuted_level: str | None = None  # the level of the first update that named a refutation
     report: TimelineReport = field(default_factory=TimelineReport)
 
     @property
@@ -59,6 +67,25 @@ class TimelineOutcome:
 
     @property
     def passed(self) -> bool:
+        return self.level_met and not self.alert_problems
+
+    @property
+    def alert_problems(self) -> list[str]:
+        """What the alerts did that the expectation forbids, in Russian."""
+        want = self.expectation
+        problems = []
+        if want.first_alerts is not None and self.first_alerts != want.first_alerts:
+            problems.append(f"оповещений {self.first_alerts} вместо {want.first_alerts}")
+        if want.max_updates is not None and self.updates > want.max_updates:
+            problems.append(f"обновлений {self.updates}, больше {want.max_updates}")
+        if want.min_updates is not None and self.updates < want.min_updates:
+            problems.append(f"обновлений {self.updates}, меньше {want.min_updates}")
+        if want.refuted and (self.refuted_level is None or level_rank(self.refuted_level) >= level_rank(self.peak_level)):
+            problems.append("опровержение не снизило уровень в обновлении")
+        return problems
+
+    @property
+    def level_met(self) -> bool:
         if self.expectation.kind == "benign":
             return level_rank(self.peak_level) <= level_rank(self.expectation.level)
         took = self.reached.get(self.expectation.level) or next(
@@ -97,7 +124,14 @@ def load_expectation(timeline: Path) -> Expectation:
         span = timedelta(seconds=parse_duration(within)) if within is not None else None
     except ValueError as exc:
         raise InputError(f"{path.name}: within: {exc}") from None
-    return Expectation(data["kind"], data["level"], span, str(data.get("description", "")))
+    counts = {}
+    for key in ("first_alerts", "max_updates", "min_updates"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise InputError(f"{path.name}: {key}: нужно целое число не меньше 0")
+        counts[key] = value
+    return Expectation(data["kind"], data["level"], span, str(data.get("description", "")),
+                       refuted=bool(data.get("refuted", False)), **counts)
 
 
 def run_labelled(settings: Settings, analyzer: Analyzer, timeline: Path, tick: timedelta = timedelta(minutes=5)) -> TimelineOutcome:
@@ -130,6 +164,8 @@ def _measure(outcome: TimelineOutcome, alerts: Sequence[Alert]) -> None:
             top, outcome.main_story = level_rank(alert.level), alert.story_id
         if alert.story_id == outcome.main_story:
             outcome.main_story_posts = max(outcome.main_story_posts, alert.post_count)
+        if alert.update and outcome.refuted_level is None and any(r.startswith(REFUTATION) for r in alert.reasons):
+            outcome.refuted_level = alert.level
         if outcome.first_post is None:
             continue
         for level in LEVELS[1 : level_rank(alert.level) + 1]:

@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from alerts import Alert, ConsoleSink, JsonlSink, Sink, TelegramSink, decide, render
 from collectors import Post
 from config import DeliveryError, Settings
-from nlp import Analyzer, Annotation, Lemmatizer, NerTagger
+from nlp import Analyzer, Annotation, Lemmatizer, NerTagger, PostContext
 from nlp.models import load_for
 from risk import (
     Member,
@@ -32,9 +32,11 @@ from risk import (
     level_rank,
     merge,
 )
+from risk.alarm import post_alarm
+from risk.fingerprint import content_words
 from mcu.alerting import Alerting, jsonl_sink_path
 from mcu.answers import Answers, AnswerStats
-from mcu.history import History
+from mcu.history import AccountCache, History
 from storage import Database, locks, outbox, posts, stories
 from storage import annotations as annotation_store
 from storage import responses as response_store
@@ -94,6 +96,14 @@ def story_topic(members: list[Member]) -> str:
     return votes.most_common(1)[0][0] if votes else "other"
 
 
+def is_complaint(annotation: Annotation) -> bool:
+    """A resident's complaint, as ``Member.complaint`` judges it once stored."""
+    if "official_source" in annotation.signals:
+        return False
+    appeal = annotation.needs_response and bool({"complaint", "request"} & set(annotation.signals))
+    return annotation.sentiment.label == "negative" or appeal
+
+
 def story_title(members: list[Member], negativity: float) -> str | None:
     """The opening of the first post (not a comment) with text; of a troubled story, its first complaint."""
     posts = [m for m in members if not m.is_comment and m.excerpt]
@@ -130,6 +140,8 @@ class Pipeline:
             settings.risk.duplicate_similarity,
             place_window=timedelta(seconds=settings.risk.place_window),
             town_places=settings.gazetteer.town[:1],
+            recurrence_window=timedelta(seconds=settings.risk.recurrence.window),
+            alarming=settings.risk.alarm.alarming,
         )
         self.sinks: dict[str, Sink] = {}
         if settings.alerts.console and console is not None:
@@ -142,6 +154,8 @@ class Pipeline:
             self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
         self.alerting = Alerting(settings, self.sinks, deliver)
         self.answers = Answers(settings, lambda: self.analyzer.lemmatizer, self.alerting)
+        self._older: tuple[datetime, datetime] | None = None  # complaint stories not yet read for this batch
+        self._accounts = AccountCache()  # which accounts wrote before: asked once an hour, not per pass
 
     @property
     def analyzer(self) -> Analyzer:
@@ -181,6 +195,8 @@ class Pipeline:
                     # Open stories are read once per batch and kept current in memory as posts join them.
                     earliest = min(item.post.published_at for item in current.values())
                     index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
+                    # Older complaint stories are read only if a complaint about a place comes (most batches have none).
+                    self._older = (earliest - self.matcher.recurrence_window, earliest - self.matcher.window)
                     grown: set[int] = set()
                     for item, parent, annotation in judged:
                         if item.db_id in current:
@@ -197,7 +213,7 @@ class Pipeline:
             with self.db.transaction() as session:
                 locks.serialize(session, locks.STORIES)
                 stats.appeals = self.answers.update(session, now, analysed)
-        history = History(self.settings, now)
+        history = History(self.settings, now, self._accounts)
         # Stories are scored once every batch is placed; while another process still analyses a batch, it
         # scores them when it is done (as one process would, after its last batch).
         while not self.stopping.is_set() and not self._others_analysing():
@@ -236,11 +252,22 @@ class Pipeline:
                 if parent is not None:
                     relevance = fresh.get(parent.id, known[parent.id].relevance if parent.id in known else None)
                 contexts.append(self.analyzer.context_for(item.post, relevance, parent.text if parent is not None else None))
-            annotations = self.analyzer.analyze_batch([(item.post, ctx) for item, ctx in zip(group, contexts, strict=True)])
+            annotations = self._analyse_once(group, contexts)
             for item, parent, annotation in zip(group, parents, annotations, strict=True):
                 judged.append((item, parent, annotation))
             fresh.update((item.db_id, annotation.relevance) for item, annotation in zip(group, annotations, strict=True))
         return judged
+
+    def _analyse_once(self, group: list[posts.StoredPost], contexts: list[PostContext]) -> list[Annotation]:
+        """A bot flood posts one text a thousand times: each distinct text and context is analysed once."""
+        keys = [(item.post.text, item.post.platform, item.post.is_comment, ctx) for item, ctx in zip(group, contexts, strict=True)]
+        first: dict[tuple[str, str, bool, PostContext], int] = {}
+        for position, key in enumerate(keys):
+            first.setdefault(key, position)
+        unique = list(first.values())
+        judged_once = self.analyzer.analyze_batch([(group[i].post, contexts[i]) for i in unique])
+        verdict_of = {keys[i]: annotation for i, annotation in zip(unique, judged_once, strict=True)}
+        return [replace(verdict_of[key], id=item.post.id) for item, key in zip(group, keys, strict=True)]
 
     def _place(
         self,
@@ -256,8 +283,15 @@ class Pipeline:
         post = item.post
         annotation_store.save_annotation(session, item.db_id, item.version, annotation, now)
         relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
-        if item.story_id is not None or not (relevant or parent_story):
+        if item.story_id is not None:
             return int(relevant)
+        alarm = post_alarm(annotation.signals, self.settings.risk.alarm)
+        if not (relevant or parent_story or alarm):
+            return 0  # not about the town, and no copy of a rumour either (a copy carries the rumour's markers)
+        official = "official_source" in annotation.signals
+        refutation = "question" not in annotation.signals and any(
+            s.startswith("refutation:") or (official and s.startswith("reassurance:")) for s in annotation.signals)
+        alarming = alarm >= self.settings.risk.alarm.alarming
         features = PostFeatures(
             topic=annotation.main_topic,
             places=annotation.places,
@@ -266,25 +300,45 @@ class Pipeline:
             parent_story_id=parent_story,
             topics=tuple(t.code for t in annotation.topics),
             negative=annotation.sentiment.label == "negative",
+            complaint=is_complaint(annotation),
+            refutation=refutation and (official or not post.is_comment),
+            alarming=alarming,
+            words=content_words(annotation.lemmas) if refutation or alarming else frozenset(),
         )
-        story_id = self.matcher.match(features, list(index.values()))
+        if relevant or parent_story:
+            story_id = self.matcher.match(features, list(index.values()))
+            if story_id is None and self._older is not None and features.complaint and self.matcher.specific_places(features.places):
+                # A complaint about a place that would start a story: an older complaint story may hold the same
+                # problem. Read them once per batch, only when it comes to that (most batches never do).
+                since, until = self._older
+                index.update({s.id: s for s in stories.complaint_stories(session, since, until) if s.id not in index})
+                self._older = None
+                story_id = self.matcher.match(features, list(index.values()))
+        else:
+            story_id = self.matcher.alarming_copy(features, list(index.values()))
+            if story_id is None:
+                return 0
         # Comments and round-ups do not widen what a story is about.
         places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
         if story_id is None or story_id not in index:
             state = stories.create_story(
-                session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative
+                session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative,
+                features.complaint, alarm,
             )
             index[state.id] = state
             story_id = state.id
             grown.add(story_id)  # a new story may be the second start of one already open
         else:
             state = index[story_id]
+            if not state.fingerprint:  # an older complaint story, read without its text: keep what it had
+                state = replace(state, fingerprint=stories.fingerprint_of(session, story_id))
             index[story_id] = replace(
                 state,
                 places=tuple(dict.fromkeys([*state.places, *places])),
                 fingerprint=merge(state.fingerprint, features.fingerprint),
                 first_seen_at=min(state.first_seen_at, post.published_at),
                 last_seen_at=max(state.last_seen_at, post.published_at),
+                alarm=max(state.alarm, alarm),  # known before the story is scored: copies in this batch find it
             )
             grown.add(story_id)
         stories.add_post(session, story_id, item.db_id, places, post.published_at)

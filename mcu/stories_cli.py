@@ -174,19 +174,26 @@ def _span(value: Optional[timedelta]) -> str:
     if value is None:
         return "—"
     minutes = round(value.total_seconds() / 60)
-    return f"{minutes} мин" if minutes < 120 else f"{minutes / 60:.1f} ч".replace(".", ",")
+    if minutes < 120:
+        return f"{minutes} мин"
+    if minutes < 2880:
+        return f"{minutes / 60:.1f} ч".replace(".", ",")
+    return f"{minutes / 1440:.1f} дн".replace(".", ",")
 
 
 @app.command()
 @click.argument("files", nargs=-1, metavar="[ЛЕНТА]...", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--levels", default=None, metavar="M,H,C", help="Проверить другие пороги уровней, например 30,50,70.")
 @click.option("--tick", default="5m", show_default=True, help="Шаг модельных часов.")
-def calibrate(files: tuple[Path, ...], levels: Optional[str], tick: str) -> None:
+@click.option("--weights", "weights", default=None, metavar="ВЕСА",
+              help="Показать, как веса двигают ленты (all — все, или имена через запятую): без веса и вдвое больше.")
+def calibrate(files: tuple[Path, ...], levels: Optional[str], tick: str, weights: Optional[str]) -> None:
     """Проверить пороги риска на размеченных лентах ЛЕНТА (рядом — ЛЕНТА.expect.json; по умолчанию — встроенные):
     как быстро серьёзные истории достигают уровня, сколько ложных оповещений дают безобидные;
     и по отметкам аналитиков в базе — какой порог оповещения убрал бы ложные срабатывания."""
     from mcu.calibration import bundled_timelines, run_labelled
     from mcu.pipeline import build_analyzer
+    from mcu.weights import CachedAnalyzer
 
     settings = state.settings
     chosen = _levels(levels)
@@ -195,7 +202,8 @@ def calibrate(files: tuple[Path, ...], levels: Optional[str], tick: str) -> None
         settings = settings.model_copy(update={"risk": settings.risk.model_copy(update={"levels": thresholds})})
     step = timedelta(seconds=parse_duration(tick))
     timelines = list(files) or bundled_timelines()
-    analyzer = build_analyzer(settings)
+    chosen_weights = _weight_names(settings, weights)
+    analyzer = CachedAnalyzer(build_analyzer(settings))
     table = Table("лента", "ожидание", "medium", "high", "critical", "оповещений", "обновлений", "лишних", "итог")
     failed = false_alerts = 0
     for path in timelines:
@@ -206,15 +214,45 @@ def calibrate(files: tuple[Path, ...], levels: Optional[str], tick: str) -> None
         false_alerts += outcome.false_alerts
         table.add_row(outcome.name, want, _span(outcome.reached.get("medium")), _span(outcome.reached.get("high")),
                       _span(outcome.reached.get("critical")), str(outcome.first_alerts), str(outcome.updates),
-                      str(outcome.false_alerts), "да" if outcome.passed else "НЕТ")
+                      str(outcome.false_alerts), "да" if outcome.passed else "НЕТ: " + "; ".join(outcome.alert_problems)
+                      if outcome.level_met else "НЕТ")
     levels_now = settings.risk.levels
     out.print(f"Пороги: medium {levels_now.medium:g}, high {levels_now.high:g}, critical {levels_now.critical:g}. "
               "Время — от первого поста ленты.")
     out.print(table)
     out.print(f"Лент: {len(timelines)}, не выполнено ожиданий: {failed}, лишних оповещений: {false_alerts}.")
+    if chosen_weights is not None:
+        _show_weights(settings, analyzer, timelines, step, chosen_weights)
     _advise_from_marks(settings)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def _weight_names(settings: Settings, value: Optional[str]) -> Optional[list[str]]:
+    if value is None:
+        return None
+    known = list(type(settings.risk.weights).model_fields)
+    if value.strip() in ("", "all", "все"):
+        return known
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InputError(f"--weights: неизвестные веса {', '.join(unknown)}; есть: {', '.join(known)}")
+    return names
+
+
+def _show_weights(settings: Settings, analyzer: object, timelines: list[Path], step: timedelta, names: list[str]) -> None:
+    from mcu.weights import sensitivity
+
+    _, variants = sensitivity(settings, analyzer, timelines, step, names)  # type: ignore[arg-type]
+    table = Table("вес", "значение", "вариант", "не выполнено", "лишних", "пиковый уровень изменился")
+    for variant in variants:
+        label = "без него" if variant.factor == 0 else f"×{variant.factor:g}"
+        moved = ", ".join(f"{name}: {before}→{after}" for name, before, after in variant.moved) or "—"
+        table.add_row(variant.weight, f"{variant.value:g}", label, ", ".join(variant.failed) or "—",
+                      str(variant.false_alerts), moved)
+    out.print("Как веса risk.weights двигают ленты (остальные веса — как в конфигурации):")
+    out.print(table)
 
 
 def _advise_from_marks(settings: Settings) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from collectors.post import Post
 from config.schema import Settings
+from nlp.alarm import AlarmDetector
 from nlp.annotation import MODEL_VERSION as RULES_VERSION
 from nlp.annotation import Annotation, Entity, Sentiment, TopicScore
 from nlp.blend import (
@@ -22,6 +23,7 @@ from nlp.lexicon import PhraseMatcher
 from nlp.models import Predictions, TextModels
 from nlp.morph import Lemmatizer, tokenize
 from nlp.normalize import NormalizedText, normalize
+from nlp.places import PlaceKeys
 from nlp.relevance import RelevanceEvidence, RelevanceScorer
 from nlp.sentiment import SentimentScorer
 from nlp.topics import TopicTagger
@@ -56,6 +58,7 @@ class Prepared:
     escalation: list[str]
     officials: list[tuple[str, str]]
     features: FeatureText
+    alarm: tuple[str, ...] = ()  # alarm, planned-event and refutation signals (nlp.alarm)
 
 
 class Analyzer:
@@ -80,6 +83,14 @@ class Analyzer:
         self._appeals = AppealDetector(self.lemmatizer, settings.nlp.authorities)
         self._escalation = PhraseMatcher(self.lemmatizer, settings.nlp.escalation)
         self._officials = [(o.title, PhraseMatcher(self.lemmatizer, o.terms)) for o in settings.nlp.officials]
+        self._alarm = AlarmDetector(self.lemmatizer, settings.nlp.alarm)
+        self._place_keys = PlaceKeys(
+            self.lemmatizer, settings.gazetteer.institutions, settings.gazetteer.districts_max,
+            generic=[*settings.nlp.authorities, *settings.gazetteer.town, *settings.gazetteer.derived,
+                     *settings.gazetteer.other_towns, *settings.gazetteer.plant,
+                     *(t for o in settings.nlp.officials for t in o.terms)],
+            aliases=settings.gazetteer.place_aliases,
+        )
         # Names matter only in posts that go on to stories: those about the town.
         self._ner_relevance = min(NER_RELEVANCE, settings.nlp.relevance_threshold) if NER_RELEVANCE else 0.0
         # Names the gazetteer already knows need no NER: the town, its derived words, other towns.
@@ -148,15 +159,18 @@ class Analyzer:
         )
         escalation = self._escalation.find(lemmas)
         officials = [(title, found[0]) for title, matcher in self._officials if (found := matcher.find(lemmas))]
+        alarm = tuple(self._alarm.signals(tokens, lemmas))
         markers = list(appeal.kinds)
         markers += ["town"] * bool(relevance.town_terms) + ["other_town"] * bool(relevance.other_towns)
         markers += ["district"] * any(p != self._gazetteer.town[0] for p in relevance.places)
         markers += ["town_source"] * context.town_source + ["official_source"] * context.official
         markers += ["escalation"] * bool(escalation) + ["official"] * bool(officials)
+        markers += ["alarm"] * any(a.startswith("alarm:") for a in alarm)
         features = feature_text(
             normalized, lemmas, parent_lemmas=parent_lemmas, platform=platform, is_comment=is_comment, markers=markers
         )
-        return Prepared(normalized, tokens, lemmas, context, relevance, topics, sentiment, appeal, escalation, officials, features)
+        return Prepared(normalized, tokens, lemmas, context, relevance, topics, sentiment, appeal, escalation, officials,
+                        features, alarm)
 
     def analyze(self, post: Post, context: PostContext | None = None) -> Annotation:
         return self.analyze_batch([(post, context)])[0]
@@ -197,6 +211,7 @@ class Analyzer:
             signals.append(f"official:{title}")
             entities.append(Entity("official", found, title))
         signals += list(ready.appeal.kinds)
+        signals += ready.alarm
         if ready.context.official:
             signals.append("official_source")
         for place in ready.relevance.places:
@@ -205,6 +220,8 @@ class Analyzer:
         for town in ready.relevance.other_towns:
             entities.append(Entity("place", town, town.title()))
         entities += self._new_entities(named, entities)
+        # Institutions and addresses join the places: recurring complaints are grouped on them.
+        keys = self._place_keys.find(ready.normalized.text, ready.lemmas, entities)
         rule_toxicity = toxicity(ready.tokens, ready.normalized)
         toxic = max(rule_toxicity, prediction.toxic or 0.0) if prediction is not None else rule_toxicity
         return Annotation(
@@ -216,7 +233,7 @@ class Analyzer:
             entities=tuple(entities),
             toxicity=round(toxic, 3),
             signals=tuple(dict.fromkeys(signals)),
-            places=ready.relevance.places,
+            places=tuple(dict.fromkeys([*ready.relevance.places, *keys])),
             model_version=self.model_version,
             lemmas=tuple(ready.lemmas),
         )

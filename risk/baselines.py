@@ -8,9 +8,11 @@ and nothing counts as a burst below a minimum number of posts.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
+
+from risk.story import Member
 
 MIN_AGE_HOURS = 1.0  # a post seen five minutes after publication has no pace to speak of yet
 MAX_AGE_HOURS = 24.0  # after a day most posts have had their audience
@@ -27,10 +29,17 @@ class TopicVolume:
 
 @dataclass(frozen=True, slots=True)
 class Baselines:
-    """Usual pace of views per source ((platform, source) → views per hour) and the story topic's volume."""
+    """Usual pace of views per source ((platform, source) → views per hour), the story topic's volume, and which
+    accounts the town's information field knew before."""
 
     source_pace: Mapping[tuple[str, str], float] = field(default_factory=dict)
     topic: TopicVolume | None = None
+    # Accounts (``Member.author_key``) that wrote before the story; None when not looked up.
+    known_accounts: frozenset[str] | None = None
+    # Communities whose earlier posts were mostly not about the town (a sales group, another town's page).
+    foreign_sources: frozenset[tuple[str, str]] = frozenset()
+    # Looks both up for the given posts, when the scorer meets a wave (most stories have none: no query).
+    familiarity: Callable[[Sequence[Member]], tuple[frozenset[str], frozenset[tuple[str, str]]]] | None = None
 
 
 def typical_pace(samples: Sequence[tuple[int, float]], min_posts: int) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 SHINGLE = 3
 MAX_STORY_SHINGLES = 3000
@@ -18,6 +19,27 @@ def fingerprint(lemmas: Sequence[str]) -> frozenset[str]:
     if len(words) < SHINGLE + 1:
         return frozenset(words)
     return frozenset(" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+
+
+def content_words(lemmas: Sequence[str]) -> frozenset[str]:
+    """The words that say what a text is about (no stop words, no one-letter words)."""
+    return frozenset(w for w in lemmas if w not in _STOP and len(w) > 1)
+
+
+@lru_cache(maxsize=4096)
+def shingle_words(shingles: frozenset[str]) -> frozenset[str]:
+    """The words of a fingerprint: what a story's texts are about."""
+    return frozenset(word for shingle in shingles for word in shingle.split())
+
+
+@lru_cache(maxsize=4096)
+def word_pairs(shingles: frozenset[str]) -> frozenset[str]:
+    """Two-word phrases of a fingerprint: a retold text keeps more of them than of its three-word ones."""
+    pairs = set()
+    for shingle in shingles:
+        words = shingle.split()
+        pairs.update(" ".join(words[i : i + 2]) for i in range(len(words) - 1))
+    return frozenset(pairs)
 
 
 def containment(post: frozenset[str], story: frozenset[str]) -> float:

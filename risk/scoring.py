@@ -8,11 +8,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from config.schema import LEVELS, RiskSettings
+from risk import recurrence as slow_burn
+from risk.alarm import REFUTATION, alarm_reason, is_refutation, story_alarm
 from risk.baselines import Baselines, burst_strength
 from risk.story import AnswerState, Member, RiskAssessment
+from risk.waves import Wave, find_wave
 from risk.wording import plural, span, thousands
 
 MIN_HOURS = 0.5  # a burst in five minutes is not «∞ views per hour»
+FIRST = 1000.0  # reasons that decided the level are named first
+EXCERPT = 90
+FLOOD = "наплыв одинаковых постов: "
+_OPTIONAL = frozenset({"alarm", "wave", "complaints", "complaint_authors", "recurrence", "refuted"})
 
 
 class RiskScorer:
@@ -145,20 +152,45 @@ class RiskScorer:
                                                                  "конфликтных официальных ответа",
                                                                  "конфликтных официальных ответов")))
 
+        # Alarm markers are trouble of their own, whatever the tone: a copied rumour reads as neutral.
+        alarm = story_alarm(members, s.alarm)
+        factors["alarm"] = alarm.value
+        # Squared: a lone «говорят» or «срочно» adds next to nothing, a claim of danger spread as hearsay adds all.
+        alarming = alarm.value**2
+        if alarm.value:
+            reasons.append((w.alarm * alarming, alarm_reason(alarm)))
+        # A wave needs copies in several sources, a flood many copies: a post with its comments is neither.
+        many_sources = len(sources) >= s.wave.min_sources and len(members) >= s.wave.min_copies
+        wave = (find_wave(members, s.wave.similarity, timedelta(seconds=s.wave.window), s.wave.min_copies)
+                if many_sources or len(members) >= s.wave.copies_full else None)
+        factors["wave"], wave_text = self._wave_strength(wave, baselines)
+        found = slow_burn.measure(members)
+        factors["complaints"] = float(found.complaints)
+        factors["complaint_authors"] = float(found.authors)
+        factors["recurrence"] = slow_burn.strength(found, s.recurrence)
+
         # Reach, speed and spread amplify trouble; a happy city-day story that spreads is not a risk.
-        concern = min(1.0, max(factors["negativity"] * 1.5, factors["escalation"]))
-        severity_part = w.severity * factors["severity"] * min(1.0, 0.3 + factors["negativity"])
+        concern = min(1.0, max(factors["negativity"] * 1.5, factors["escalation"], alarming))
+        severity_part = w.severity * factors["severity"] * min(1.0, 0.3 + max(factors["negativity"], alarming))
+        if wave_text:
+            # A flood raises nothing, but it is what an analyst must know first about a thousand posts.
+            reasons.append((FIRST - 2 if wave_text.startswith(FLOOD) else w.wave * factors["wave"] * concern, wave_text))
         score = (
             w.negativity * factors["negativity"]
             + severity_part
             + (w.officials * factors["officials"] + w.reach * factors["reach"] + w.velocity * factors["velocity"]
-               + w.spread * factors["spread"] + w.burst * factors["burst"]) * concern
+               + w.spread * factors["spread"] + w.burst * factors["burst"] + w.wave * factors["wave"]) * concern
             + w.escalation * factors["escalation"]
             + w.unanswered * (factors["unanswered"] + factors["conflict"])
+            + w.alarm * alarming
+            + w.recurrence * factors["recurrence"]
         )
         factors["concern"] = concern
-        # A story is many voices: one post alone reaches at most 60% of its raw score.
-        score *= min(1.0, 0.6 + 0.1 * (len(members) - 1))
+        # A story is many voices: one post alone reaches at most 60% of its raw score, and so does one author
+        # who writes again and again.
+        voices = len({m.author_key for m in members})
+        factors["voices"] = float(voices)
+        score *= min(1.0, 0.6 + 0.1 * (voices - 1))
         relevance = sum(m.relevance for m in members) / len(members)
         score *= min(1.0, 0.5 + relevance / 2)
         calm = [m for m in members if m.official or m.sentiment_label == "positive"]
@@ -171,10 +203,87 @@ class RiskScorer:
             score *= 1.0 - s.official_discount * factors["answered"]
             reasons.append((0.0, "официальный ответ по существу: " + plural(answers.substantive if answers else 0,
                                                                           "обращение", "обращения", "обращений")))
+        # The most authoritative refutation is named: an official page's, else the first.
+        refutations = sorted((m for m in members if is_refutation(m)), key=lambda m: (not m.official, m.published_at))
+        factors["refuted"] = 1.0 if refutations and alarm.value else 0.0
+        if factors["refuted"]:
+            # The claim was denied: the story stays known, but it no longer calls people at any hour.
+            score *= 1.0 - s.refutation_discount
+            reasons.append((FIRST + 1, refutation_reason(refutations[0])))
+        elif wave is not None and self._alarming_wave(wave):
+            if score < s.levels.high:
+                score = s.levels.high
+            reasons.append((FIRST, "вброс: тревожный текст расходится копиями — уровень не ниже высокого"))
+        if slow_burn.is_recurring(found, s.recurrence):
+            score = max(score, s.levels.medium)
+            reasons.append((FIRST - 1 + factors["recurrence"], recurrence_reason(found)))
         score = round(max(0.0, min(100.0, score)), 1)
         level = self.level_for(score)
         ordered = tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]) if text)
-        return RiskAssessment(score, level, ordered[:6], {k: round(v, 3) for k, v in factors.items()})
+        # The threat factors are absent from most stories: stored only when they say something.
+        kept = {k: round(v, 3) for k, v in factors.items() if v or k not in _OPTIONAL}
+        return RiskAssessment(score, level, ordered[:6], kept)
+
+
+    def _wave_strength(self, wave: Wave | None, baselines: Baselines | None) -> tuple[float, str]:
+        """0..1 for copies of one text across sources and platforms, and its reason; a flood in one source is
+        named but is no wave."""
+        if wave is None:
+            return 0.0, ""
+        s = self.settings.wave
+        text = (f"одинаковый текст: {plural(wave.count, 'копия', 'копии', 'копий')} в {_in_sources(wave.sources)} "
+                f"за {span(wave.first, wave.last)}")
+        if wave.sources < s.min_sources:
+            if wave.count >= s.copies_full:  # one text over and over in one place: a flood, most likely bots
+                return 0.0, FLOOD + text.removeprefix("одинаковый текст: ")
+            return 0.0, text
+        unfamiliar = _unfamiliar(wave, baselines)
+        if unfamiliar:
+            text += f", из них {unfamiliar} — от новых аккаунтов или посторонних сообществ"
+        strength = (0.45 * min(1.0, (wave.sources - 1) / (s.sources_full - 1))
+                    + 0.35 * min(1.0, (wave.count - 1) / (s.copies_full - 1))
+                    + 0.2 * min(1.0, (wave.platforms - 1) / 2))
+        if unfamiliar:
+            strength *= 1.0 + 0.25 * unfamiliar / wave.count  # copies from nowhere look coordinated
+        return round(min(1.0, strength), 3), text
+
+    def _alarming_wave(self, wave: Wave) -> bool:
+        """A wave big enough, fast enough, and whose copies carry an alarming claim."""
+        s = self.settings
+        if wave.count < s.wave.floor_copies or wave.sources < s.wave.floor_sources:
+            return False
+        return story_alarm(wave.window, s.alarm).value >= s.alarm.alarming
+
+
+def _in_sources(count: int) -> str:
+    return plural(count, "источнике", "источниках", "источниках")
+
+
+def _unfamiliar(wave: Wave, baselines: Baselines | None) -> int | None:
+    """Copies from accounts that never wrote before, or from communities that do not write about the town."""
+    if baselines is None:
+        return None
+    if baselines.known_accounts is not None:
+        known, foreign = baselines.known_accounts, baselines.foreign_sources
+    elif baselines.familiarity is not None:
+        known, foreign = baselines.familiarity(wave.window)
+    else:
+        return None
+    return sum(1 for m in wave.window if m.author_key not in known or (m.platform, m.source) in foreign)
+
+
+def refutation_reason(member: Member) -> str:
+    """«опровержение: Администрация г. Десногорск: «Эта информация не соответствует действительности…»»."""
+    who = member.author or member.source
+    text = " ".join(member.text.split()) or member.excerpt
+    quote = text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+    return f"{REFUTATION}: {who}: «{quote}»"
+
+
+def recurrence_reason(found: slow_burn.Recurrence) -> str:
+    days = max(1, math.ceil(found.days))
+    return (f"повторяющаяся проблема: {plural(found.complaints, 'жалоба', 'жалобы', 'жалоб')} за "
+            f"{plural(days, 'день', 'дня', 'дней')} от {plural(found.authors, 'автора', 'авторов', 'авторов')}")
 
 
 def _answered_share(answers: AnswerState | None) -> float:

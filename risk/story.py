@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def account_key(platform: str, name: str, stable: bool = False) -> str:
+    """«vk:456» for a stable id (already prefixed or not), «vk:Ольга Н.» for a name."""
+    if stable and ":" in name:
+        return name
+    return f"{platform}:{name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """One post of a story with what scoring needs: its verdict and engagement (latest and first seen)."""
@@ -30,10 +37,26 @@ class Member:
     first_seen_at: datetime | None = None
     url: str | None = None
     excerpt: str = ""
+    author: str | None = None  # the author's name as the platform shows it
+    author_id: str | None = None  # a stable id of the author («vk:456»), when the platform gave one
+    text: str = ""  # the opening of the text, enough to tell copies of one text apart from the rest
 
     @property
     def official(self) -> bool:
         return "official_source" in self.signals
+
+    @property
+    def complaint(self) -> bool:
+        """A resident's complaint: negative, or a complaint or request the authorities must answer."""
+        return not self.official and (
+            self.sentiment_label == "negative" or (self.needs_response and bool({"complaint", "request"} & set(self.signals)))
+        )
+
+    @property
+    def author_key(self) -> str:
+        """Who wrote it: the author's stable id, else the author's name on this platform, else the source itself
+        (a channel posting as itself)."""
+        return account_key(self.platform, self.author_id or self.author or self.source, stable=bool(self.author_id))
 
     @property
     def engagement(self) -> int:
@@ -52,6 +75,8 @@ class StoryState:
     last_seen_at: datetime
     level: str = "low"
     negative: bool = False  # a troubled story: a fair share of its posts are negative
+    complaint: bool = False  # residents complain in it (negative posts or appeals): a recurring problem may grow
+    alarm: float = 0.0  # how alarming its texts are (0..1), as last scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +90,10 @@ class PostFeatures:
     parent_story_id: int | None = None
     topics: tuple[str, ...] = ()  # every topic the post touches, main one first
     negative: bool = False
+    complaint: bool = False  # a resident's complaint (negative, or an appeal with a complaint or request)
+    refutation: bool = False  # denies a claim («не соответствует действительности»): joins the claim's story
+    alarming: bool = False  # makes an alarming claim (``risk.alarm.alarming``): a reworded copy still joins
+    words: frozenset[str] = frozenset()  # content lemmas of refutations and alarming posts
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,10 @@ def thousands(value: float) -> str:
 
 
 def span(first: datetime, last: datetime) -> str:
-    """How long something took, in minutes under 1.5 hours, else in hours."""
+    """How long something took, in minutes under 1.5 hours, in hours under two days, else in whole days."""
     minutes = int((last - first).total_seconds() // 60)
     if minutes < 90:
         return f"{max(minutes, 1)} мин"
-    return f"{minutes / 60:.1f}".replace(".0", "").replace(".", ",") + " ч"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f}".replace(".0", "").replace(".", ",") + " ч"
+    return plural(round(minutes / 1440), "день", "дня", "дней")

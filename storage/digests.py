@@ -127,22 +127,32 @@ def _appeals(rows: list[tuple[PostRow, AnnotationRow]], end: datetime) -> list[O
 
 
 def _recurring(session: Session, end: datetime, titles: Mapping[str, str]) -> tuple[Recurring, ...]:
-    """Topic and place pairs that made two or more stories in 90 days."""
+    """Topic and place pairs that made two or more stories in 90 days, or one story the risk stage found to be a
+    recurring problem (complaints about one place from several residents over days)."""
     since = end - timedelta(days=90)
     rows = session.scalars(select(StoryRow).where(
         StoryRow.first_seen_at >= since, StoryRow.first_seen_at < end, StoryRow.merged_into.is_(None)))
     count_30: Counter[tuple[str, str]] = Counter()
     count_90: Counter[tuple[str, str]] = Counter()
+    complaints: Counter[tuple[str, str]] = Counter()
+    authors: dict[tuple[str, str], int] = {}
+    slow_burning: set[tuple[str, str]] = set()
     last: dict[tuple[str, str], datetime] = {}
     for story in rows:
+        factors = story.factors or {}
         for place in story.places or []:
             key = (story.topic, str(place))
             count_90[key] += 1
             count_30[key] += story.first_seen_at >= end - timedelta(days=30)
+            complaints[key] += int(float(factors.get("complaints", 0)))
+            authors[key] = max(authors.get(key, 0), int(float(factors.get("complaint_authors", 0))))
+            if float(factors.get("recurrence", 0)) > 0:
+                slow_burning.add(key)
             last[key] = max(last.get(key, story.last_seen_at), story.last_seen_at)
-    repeated = [k for k, n in count_90.items() if n >= 2 and k[0] != "other"]
-    repeated.sort(key=lambda k: (-count_30[k], -count_90[k], k))
-    return tuple(Recurring(t, titles.get(t, t), p, count_30[(t, p)], count_90[(t, p)], last[(t, p)]) for t, p in repeated)
+    repeated = [k for k, n in count_90.items() if (n >= 2 or k in slow_burning) and k[0] != "other"]
+    repeated.sort(key=lambda k: (-count_30[k], -complaints[k], -count_90[k], k))
+    return tuple(Recurring(t, titles.get(t, t), p, count_30[(t, p)], count_90[(t, p)], last[(t, p)],
+                           complaints[(t, p)], authors.get((t, p), 0)) for t, p in repeated)
 
 
 def _alert_stats(session: Session, start: datetime, end: datetime) -> AlertStats:

@@ -116,6 +116,7 @@ class PostRow(Base):
     parent_external_id: Mapped[str | None] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(300))
+    author_id: Mapped[str | None] = mapped_column(String(200))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
     text: Mapped[str] = mapped_column(Text, default="")
     views: Mapped[int | None] = mapped_column(BigInteger)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from alerts.alert import Alert, PreviousAlert
 from config.secret import mask_secrets
+from risk.alarm import REFUTATION
 from risk.scoring import level_rank
 from storage.models import AlertRow, OutboxRow
 
@@ -59,7 +60,8 @@ def previous_alert(session: Session, story_id: int) -> PreviousAlert | None:
     last = rows[-1]
     told = max((row.level for row in rows), key=level_rank)
     recipients = tuple(dict.fromkeys(role for row in rows for role in row.recipients))
-    return PreviousAlert(told, last.at, last.post_count, recipients)
+    refuted = any(str(reason).startswith(REFUTATION) for row in rows for reason in row.reasons or ())
+    return PreviousAlert(told, last.at, last.post_count, recipients, refuted)
 
 
 def save_alert(session: Session, alert: Alert, targets: Sequence[tuple[str, str] | Planned]) -> int:

@@ -57,6 +57,7 @@ def _to_post(row: PostRow) -> Post:
         text=row.text,
         url=row.url,
         author=row.author,
+        author_id=row.author_id,
         parent_id=row.parent_external_id,
         metrics=Metrics(**{name: getattr(row, name) for name in METRIC_NAMES}),
     )
@@ -94,6 +95,7 @@ def _new_row(post: Post, seen_at: datetime) -> dict[str, object]:
         parent_external_id=post.parent_id,
         url=post.url,
         author=post.author,
+        author_id=post.author_id,
         published_at=post.published_at,
         text=post.text,
         first_seen_at=seen_at,
@@ -160,6 +162,7 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
                 setattr(row, name, value)
             row.url = post.url or row.url
             row.author = post.author or row.author
+            row.author_id = post.author_id or row.author_id
         result += SaveResult(
             edited=int(bool(edited)),
             refreshed=int(not edited),

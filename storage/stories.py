@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, defer
 
 from risk.scoring import level_rank
 from risk.story import Member, RiskAssessment, StoryState, StoryView
@@ -15,7 +16,14 @@ from storage.models import PostRow, StoryCorrectionRow, StoryFeedbackRow, StoryR
 from storage.posts import first_snapshots
 
 EXCERPT = 160
+MEMBER_TEXT = 1500  # enough of a post to tell a copy of it from a different text
 NEGATIVE_STORY = 0.25  # share of negative posts from which a story counts as troubled
+COMPLAINT_STORY = 0.4  # share of complaints from which a story collects a recurring problem
+
+
+def _complaint_story(factors: Mapping[str, Any], posts: int) -> bool:
+    complaints = float(factors.get("complaints", 0.0))
+    return complaints > 0 and complaints >= COMPLAINT_STORY * max(1, posts)
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
@@ -23,23 +31,50 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def to_state(row: StoryRow) -> StoryState:
+def to_state(row: StoryRow, fingerprint: bool = True) -> StoryState:
+    factors = row.factors or {}
+    negative = float(factors.get("negativity", 0.0)) >= NEGATIVE_STORY
     return StoryState(
         id=row.id,
         topic=row.topic,
         places=tuple(row.places),
-        fingerprint=frozenset(row.fingerprint),
+        fingerprint=frozenset(row.fingerprint) if fingerprint else frozenset(),
         first_seen_at=row.first_seen_at,
         last_seen_at=row.last_seen_at,
         level=row.level,
-        negative=float((row.factors or {}).get("negativity", 0.0)) >= NEGATIVE_STORY,
+        negative=negative,
+        complaint=_complaint_story(factors, row.post_count),
+        alarm=float(factors.get("alarm", 0.0)),
     )
 
 
 def open_stories(session: Session, since: datetime) -> list[StoryState]:
     """Stories that had a post after ``since``: the candidates a new post may join."""
-    rows = session.scalars(select(StoryRow).where(StoryRow.last_seen_at >= since, StoryRow.merged_into.is_(None)))
-    return [to_state(row) for row in rows]
+    # Title and reasons are not what clustering compares: left unread (they load if a later step touches them).
+    query = (select(StoryRow).where(StoryRow.last_seen_at >= since, StoryRow.merged_into.is_(None))
+             .options(defer(StoryRow.title), defer(StoryRow.reasons)))
+    return [to_state(row) for row in session.scalars(query)]
+
+
+def complaint_stories(session: Session, since: datetime, until: datetime) -> list[StoryState]:
+    """Complaint stories tied to a place whose last post fell in [since, until): a complaint about the same place
+    may still join them (a recurring problem). Read without their text fingerprints."""
+    # Only stories with complaints and a place are read, and only the figures clustering needs: the store holds
+    # two weeks of stories, the JSON of each costs more to decode than the query.
+    complaints = StoryRow.factors["complaints"].as_float()
+    older = session.execute(
+        select(StoryRow.id, StoryRow.topic, StoryRow.places, StoryRow.first_seen_at, StoryRow.last_seen_at,
+               StoryRow.level, StoryRow.post_count, complaints, StoryRow.factors["negativity"].as_float(),
+               StoryRow.factors["alarm"].as_float())
+        .where(StoryRow.last_seen_at >= since, StoryRow.last_seen_at < until, StoryRow.merged_into.is_(None),
+               complaints > 0, func.json_array_length(StoryRow.places) > 0)
+    )
+    return [
+        StoryState(story_id, topic, tuple(places), frozenset(), first, last, level,
+                   float(negativity or 0.0) >= NEGATIVE_STORY, complaint=True, alarm=float(alarm or 0.0))
+        for story_id, topic, places, first, last, level, posts, count, negativity, alarm in older
+        if _complaint_story({"complaints": count}, posts)
+    ]
 
 
 def create_story(
@@ -50,6 +85,8 @@ def create_story(
     fingerprint: frozenset[str],
     at: datetime,
     negative: bool = False,
+    complaint: bool = False,
+    alarm: float = 0.0,
 ) -> StoryState:
     row = StoryRow(
         title=excerpt(title) or "(без текста)",
@@ -64,7 +101,7 @@ def create_story(
         level="low",
         peak_level="low",
         reasons=[],
-        factors={"negativity": 1.0 if negative else 0.0},
+        factors={"negativity": 1.0 if negative else 0.0, "complaints": 1.0 if complaint else 0.0, "alarm": alarm},
         updated_at=at,
         rescore=True,
     )
@@ -87,6 +124,11 @@ def add_post(session: Session, story_id: int, post_id: int, places: Sequence[str
         story.places = list(dict.fromkeys([*story.places, *places]))
     story.last_seen_at = max(story.last_seen_at, at)
     story.first_seen_at = min(story.first_seen_at, at)
+
+
+def fingerprint_of(session: Session, story_id: int) -> frozenset[str]:
+    story = session.get(StoryRow, story_id)
+    return frozenset(story.fingerprint) if story is not None else frozenset()
 
 
 def save_fingerprint(session: Session, story_id: int, fingerprint: frozenset[str]) -> None:
@@ -128,6 +170,9 @@ def members(session: Session, story_id: int) -> list[Member]:
                 first_seen_at=first.observed_at if first is not None else row.first_seen_at,
                 url=row.url,
                 excerpt=excerpt(row.text),
+                author=row.author,
+                author_id=row.author_id,
+                text=row.text[:MEMBER_TEXT],
             )
         )
     return result
@@ -197,8 +242,6 @@ def top_stories(session: Session, start: datetime, end: datetime, limit: int = 1
 
 def count_by_peak_level(session: Session) -> dict[str, int]:
     """How many stories reached each level at their peak."""
-    from sqlalchemy import func
-
     rows = session.execute(select(StoryRow.peak_level, func.count()).group_by(StoryRow.peak_level))
     return {level: int(count) for level, count in rows}
 

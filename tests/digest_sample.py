@@ -61,7 +61,7 @@ def sample_digest() -> DigestData:
                  OpenAppeal("Уберите мусор у дома 14 в 6 мкр", None, "demo_podslushano", END - timedelta(hours=30),
                             "waste", 30)),
         appeals_total=2, days=days, new_stories=14, continuing_stories=3, resolved_stories=9,
-        recurring=(Recurring("waste", "ТКО", "6 мкр", 3, 7, END - timedelta(days=2)),
+        recurring=(Recurring("waste", "ТКО", "6 мкр", 3, 7, END - timedelta(days=2), complaints=11, authors=6),
                    Recurring("housing", "ЖКХ", "3 мкр", 2, 5, END - timedelta(days=5))),
         alerts=AlertStats(sent=17, first=6, taken=4, false_positive=1, closed=3, unanswered=1, median_minutes_to_take=12.5),
         coverage=Coverage(sources=9, sources_ok=7,

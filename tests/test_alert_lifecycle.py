@@ -132,7 +132,7 @@ def test_nobody_takes_it_reminders_then_escalation_then_ack_stops_them(
         monkeypatch: pytest.MonkeyPatch) -> None:
     configured = lifecycle_settings(settings, fake, monkeypatch, repeat_interval=1800.0, escalate_after=3600.0)
     pipeline = Pipeline(configured, sqlite_db, analyzer=analyzer)
-    grow(pipeline, 4)
+    grow(pipeline, 3)
     with sqlite_db.transaction() as session:
         level = alert_state.state(session, 1).level  # type: ignore[union-attr]
     assert level in {"medium", "high"}

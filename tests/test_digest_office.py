@@ -123,7 +123,7 @@ def test_docx_numbers_match_the_sample(document: DocumentObject) -> None:
     assert appeals[1][4] == "6 дней"
     assert appeals[2] == ["Уберите мусор у дома 14 в 6 мкр", "demo_podslushano", "ТКО", "18.01.2026 03:00",
                           "30 часов"]
-    assert _table_rows(document, "Тема", "Место")[1] == ["ТКО", "6 мкр", "3", "7", "17.01.2026 09:00"]
+    assert _table_rows(document, "Тема", "Место")[1] == ["ТКО", "6 мкр", "3", "7", "11", "6", "17.01.2026 09:00"]
     alerts = dict(tuple(row) for row in _table_rows(document, "Показатель")[1:])
     assert alerts["Отправлено (первые и обновления)"] == "17"
     assert alerts["Медиана времени до взятия в работу, мин"] == "12,5"

@@ -120,7 +120,7 @@ def test_markdown_links_to_the_posts(markdown: str) -> None:
 def test_markdown_lists_reasons_and_roadmap_note(markdown: str) -> None:
     assert "  - эскалация: уезжать" in markdown
     assert "«дорожной карты»" in markdown
-    assert "| ТКО | 6 мкр | 3 | 7 | 17.01.2026 09:00 |" in markdown
+    assert "| ТКО | 6 мкр | 3 | 7 | 11 | 6 | 17.01.2026 09:00 |" in markdown
 
 
 def test_markdown_coverage_names_the_blind_spots(markdown: str) -> None:

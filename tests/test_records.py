@@ -116,3 +116,19 @@ def test_any_input_line_never_raises(raw: str | bytes) -> None:
 def test_any_record_shape_never_raises(record: dict[str, object]) -> None:
     post, problems = post_from_dict(record, 1)
     assert (post is None) == any(p.skipped for p in problems)
+
+
+def test_author_id_is_kept_as_text_and_written_back() -> None:
+    post, problems = parse_line(line(author_id="vk:456"), 1)
+    assert problems == [] and post is not None and post.author_id == "vk:456"
+    assert post.to_record()["author_id"] == "vk:456"
+    numeric, _ = parse_line(line(author_id=456), 2)
+    assert numeric is not None and numeric.author_id == "456"
+    blank, _ = parse_line(line(author_id="  "), 3)
+    assert blank is not None and blank.author_id is None and "author_id" not in blank.to_record()
+
+
+def test_an_author_id_too_long_for_the_store_is_dropped_not_the_post() -> None:
+    post, problems = parse_line(line(author_id="vk:" + "9" * 300), 4)
+    assert post is not None and post.author_id is None
+    assert [p.message for p in problems] == ["author_id: длиннее 200 символов, отброшен"] and not problems[0].skipped

@@ -74,6 +74,8 @@ class Recurring:
     stories_30: int
     stories_90: int
     last_seen_at: datetime
+    complaints: int = 0  # residents' complaints in those stories over 90 days
+    authors: int = 0  # distinct residents among them, in the story that gathered most
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,9 +146,11 @@ def appeals_table(data: DigestData) -> Table:
 
 
 def recurring_table(data: DigestData) -> Table:
-    columns = (Column("Тема", width=30), Column("Место", width=30), Column("Историй за 30 дней", "int", 12),
-               Column("Историй за 90 дней", "int", 12), Column("Последний раз", "moment", 17))
-    rows = tuple((r.title, r.place, r.stories_30, r.stories_90, r.last_seen_at) for r in data.recurring)
+    columns = (Column("Тема", width=26), Column("Место", width=26), Column("Историй за 30 дней", "int", 11),
+               Column("Историй за 90 дней", "int", 11), Column("Жалоб", "int", 9), Column("Авторов", "int", 9),
+               Column("Последний раз", "moment", 17))
+    rows = tuple((r.title, r.place, r.stories_30, r.stories_90, r.complaints, r.authors, r.last_seen_at)
+                 for r in data.recurring)
     return Table(columns, rows)
 
 

@@ -194,6 +194,7 @@ def _comment(raw: Any, *, handle: str, gid: str, topic_id: str, names: Mapping[s
         text=clean_text(text) if isinstance(text, str) else "",
         url=topic_url(gid, topic_id),
         author=clean_text(author) if author else None,
+        author_id=f"ok:{author_id}" if author_id else None,
         parent_id=topic_id,
         metrics=Metrics(likes=_count(raw.get("like_count"))),
     )

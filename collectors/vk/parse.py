@@ -236,6 +236,7 @@ def post_from_item(item: Any, *, source: str, names: Names, observed_at: datetim
         text="\n\n".join(text for text in texts if text.strip()),
         url=post_url(owner, pid),
         author=author,
+        author_id=f"vk:{from_id}" if from_id else None,
         metrics=Metrics(
             views=_counter(item, "views"),
             likes=_counter(item, "likes"),
@@ -273,6 +274,7 @@ def comment_from_item(
         text=_text(item),
         url=comment_url(owner_id, post_id, cid, thread),
         author=names.name(_opt_int(item.get("from_id"))),
+        author_id=f"vk:{item.get('from_id')}" if _opt_int(item.get("from_id")) else None,
         parent_id=parent,
         metrics=Metrics(likes=_counter(item, "likes"), comments=replies),
         observed_at=observed_at,
