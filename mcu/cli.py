@@ -27,10 +27,11 @@ from config import (
     mask_secrets,
     parse_duration,
 )
-from mcu import alerts_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`)
+from mcu import alerts_cli, stories_cli, web_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`, `mcu web`, `mcu users`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, err, log, out, state
+from mcu.source_health import source_state
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from alerts import Alert
@@ -109,6 +110,9 @@ def demo(workdir: Path) -> None:
     table.add_row("Оповещений", f"{first} новых, {len(report.alerts) - first} обновлений")
     table.add_row("База данных", str(result.database))
     table.add_row("Сводка за неделю", ", ".join(str(p) for p in result.digests) or str(result.digest))
+    if result.password_file is not None:
+        table.add_row("Рабочее место", f"mcu web --demo --dir {workdir} → http://127.0.0.1:{settings.web.port}, "
+                                       f"вход demo, пароль — в файле {result.password_file}")
     out.print(table)
     for problem in report.problems:
         err.print(str(problem), style="dim")
@@ -405,18 +409,6 @@ def replay(file: Path, db: Optional[str], tick: str) -> None:
 
 def fmt_moment(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M") if moment else "—"
-
-
-def source_state(record: SourceRecord, now: datetime) -> str:
-    if not record.enabled:
-        return "отключён"
-    if record.closed_at is not None:
-        return f"закрыт: {record.closed_reason}"
-    if record.failing:
-        return "не настроен" if (record.last_error or "").startswith("не настроен") else "ошибка"
-    if record.last_success_at is None:
-        return "ещё не собирался"
-    return "работает"
 
 
 def sources_table(

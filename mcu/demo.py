@@ -23,6 +23,8 @@ DEMO_TOWN_SOURCES = [
     "example-desna-news.ru",
 ]
 DEMO_OFFICIAL_SOURCES = ["demo_admin"]
+DEMO_LOGIN = "demo"  # the workspace account `mcu web --demo` opens with (role: head of the МЦУ)
+DEMO_PASSWORD_FILE = "web-password.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class DemoResult:
     digest: Path
     stories_by_level: dict[str, int]
     digests: tuple[Path, ...] = ()  # the week's digest in every format
+    password_file: Path | None = None  # the demo account's password, readable by its owner only
 
 
 def demo_data_path() -> Path:
@@ -83,8 +86,24 @@ def run_demo(
         charts = all_charts(week)
         digests = [write_digest(week, settings, workdir / f"digest-week.{fmt}", fmt, charts) for fmt in FORMATS]
         digest = digests[0]
+        password_file = demo_account(db, settings, workdir, end)
         pipeline.close()
     finally:
         db.dispose()
-    return DemoResult(report, database, digest, dict(levels), tuple(digests))
+    return DemoResult(report, database, digest, dict(levels), tuple(digests), password_file)
+
+
+def demo_account(db: Database, settings: Settings, workdir: Path, now: datetime) -> Path:
+    """An account for the demo's workspace, with a fresh random password kept in a file only its owner reads."""
+    import secrets
+
+    from mcu.accounts import create_user
+
+    password = secrets.token_urlsafe(12)
+    create_user(db, settings, DEMO_LOGIN, password, "mcu_head", full_name="Демо-пользователь", now=now)
+    path = workdir / DEMO_PASSWORD_FILE
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(password + "\n", encoding="utf-8")
+    return path
 
