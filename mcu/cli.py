@@ -9,6 +9,7 @@ import tempfile
 import traceback
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 import click
@@ -144,6 +145,7 @@ def run() -> None:
     collection = _collection(settings, pipeline.db)
     scheduler = build_scheduler(pipeline, collection, WallClock())
     stop_listener = start_listener(pipeline, WallClock())
+    stop_web = _serve_beside(settings, pipeline, scheduler) if settings.web.serve_with_daemon else None
     collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
     log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
@@ -152,10 +154,27 @@ def run() -> None:
     finally:
         if stop_listener is not None:
             stop_listener()
+        if stop_web is not None:
+            stop_web()
         collection.close()
         pipeline.close()
         pipeline.db.dispose()
     log.info("демон остановлен")
+
+
+def _serve_beside(settings: Settings, pipeline: Pipeline, scheduler: object) -> Callable[[], None]:
+    """The workspace in a thread of the daemon; its actions wake the daemon's delivery job instead of sending."""
+    from mcu.web.server import build_app, serve_in_thread
+
+    def nudge() -> None:
+        try:
+            scheduler.modify_job("dispatch", next_run_time=datetime.now(timezone.utc))  # type: ignore[attr-defined]
+        except Exception:  # the job may be gone while the daemon stops; delivery runs on its own schedule anyway
+            log.debug("задание доставки не найдено")
+
+    stop = serve_in_thread(build_app(settings, pipeline, after_action=nudge), settings)
+    log.info("рабочее место: http://%s:%d", settings.web.host, settings.web.port)
+    return stop
 
 
 @app.command()

@@ -78,9 +78,9 @@ def create_app(space: Workspace) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
-        text = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Такой страницы нет."
-        if exc.status_code == 405:
-            text = "Так эту страницу открыть нельзя."
+        # Our own errors carry Russian text; the framework's ("Not Found", "Method Not Allowed") are replaced.
+        text = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else {
+            404: "Такой страницы нет.", 405: "Так эту страницу открыть нельзя."}.get(exc.status_code, "Не получилось.")
         return _problem(request, exc.status_code, text)
 
     @app.exception_handler(RequestValidationError)

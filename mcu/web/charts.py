@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.dates import DateFormatter  # noqa: E402
 
 from storage.workspace import TimelineBucket  # noqa: E402
 
@@ -43,6 +44,7 @@ def timeline_svg(buckets: Sequence[TimelineBucket], tz: tzinfo) -> bytes:
         handles = axes.get_legend_handles_labels()[0] + second.get_legend_handles_labels()[0]
         labels = axes.get_legend_handles_labels()[1] + second.get_legend_handles_labels()[1]
         axes.legend(handles, labels, loc="upper left", fontsize="small", frameon=False)
+        axes.xaxis.set_major_formatter(DateFormatter("%d.%m %H:%M"))
         figure.autofmt_xdate()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", bbox_inches="tight")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -13,7 +14,7 @@ from datetime import datetime, timezone
 import uvicorn
 from fastapi import FastAPI
 
-from config import Settings
+from config import InputError, Settings
 from mcu.pipeline import Pipeline
 from mcu.web.app import create_app
 from mcu.web.context import Workspace
@@ -62,8 +63,18 @@ def _config(app: FastAPI, settings: Settings, host: str | None, port: int | None
                           access_log=False, server_header=False, timeout_graceful_shutdown=5)
 
 
+def check_address(host: str, port: int) -> None:
+    """Fail with one clear line before uvicorn would log a traceback-like error and exit."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise InputError(f"не могу слушать {host}:{port}: {exc.strerror or exc} (порт занят? другой --port)") from None
+
+
 def serve(app: FastAPI, settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Run until Ctrl+C or SIGTERM."""
+    check_address(host or settings.web.host, port or settings.web.port)
     uvicorn.Server(_config(app, settings, host, port)).run()
 
 

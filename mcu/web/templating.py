@@ -99,6 +99,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "csrf": csrf_token(request),
         "flashes": flashes,
         "now": now,
+        "refresh": int(settings.web.refresh),
         "topics": topics,
         "topic": lambda code: topics.get(code, code),
         "moment": lambda value, with_year=False: moment(value, tz, with_year),
