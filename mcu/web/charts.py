@@ -1,33 +1,32 @@
-"""A story's course as an SVG chart (matplotlib, no screen): posts and comments per interval as bars, the story's
+"""A story's course as an SVG chart (matplotlib's object API, no screen): posts and comments per interval as bars, the story's
 total views and engagement as lines on a second axis."""
 
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 import matplotlib
+from matplotlib.dates import DateFormatter
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.dates import DateFormatter  # noqa: E402
-
-from storage.workspace import TimelineBucket  # noqa: E402
-
-plt.rcParams["svg.fonttype"] = "none"  # text stays text: smaller files, readable by screen readers and search
+from storage.workspace import TimelineBucket
 
 
 def timeline_svg(buckets: Sequence[TimelineBucket], tz: tzinfo) -> bytes:
-    figure, axes = plt.subplots(figsize=(8, 3.2))
-    try:
-        if len(buckets) > 1:
-            width = (buckets[1].start - buckets[0].start) * 0.8
-        else:
-            from datetime import timedelta
+    """Drawn once per distinct course: a story that did not change is not drawn again (matplotlib is slow)."""
+    return _drawn(tuple(buckets), tz)
 
-            width = timedelta(minutes=30)
+
+@lru_cache(maxsize=256)
+def _drawn(buckets: tuple[TimelineBucket, ...], tz: tzinfo) -> bytes:
+    # A Figure of its own, without pyplot's global state: requests draw in parallel threads.
+    figure = Figure(figsize=(8, 3.2))
+    axes = figure.subplots()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text: smaller, readable by screen readers
+        width = (buckets[1].start - buckets[0].start) * 0.8 if len(buckets) > 1 else timedelta(minutes=12)
         starts = [b.start.astimezone(tz).replace(tzinfo=None) for b in buckets]
         axes.bar(starts, [b.posts for b in buckets], width=width, align="edge", color="#2c6fbb", label="посты")
         axes.bar(starts, [b.comments for b in buckets], width=width, align="edge", color="#9ec3ea",
@@ -49,5 +48,3 @@ def timeline_svg(buckets: Sequence[TimelineBucket], tz: tzinfo) -> bytes:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", bbox_inches="tight")
         return buffer.getvalue()
-    finally:
-        plt.close(figure)

@@ -4,6 +4,7 @@ period, and fetch the files the daemon wrote on schedule. Every download is writ
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ router = APIRouter()
 SAVED = re.compile(r"^digest-[\w.-]+\.(md|html|docx|xlsx)$")
 FORMAT_TITLES = {"docx": "Word (DOCX)", "xlsx": "Excel (XLSX)", "html": "HTML", "md": "Markdown"}
 MAX_DAYS = 366
+CHARTS = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +130,9 @@ def _build(request: Request, chosen: Period, user: User, fmt: str) -> bytes:
     try:
         data = build_digest(space.db, space.settings, "week" if chosen.kind == "custom" else chosen.kind, chosen.end,
                             chosen.start)
-        charts = all_charts(data) if fmt in ("html", "docx") else None
-        return render_digest(data, space.settings, fmt, charts)
+        with CHARTS:  # the digest charts draw through pyplot, whose state is global
+            charts = all_charts(data) if fmt in ("html", "docx") else None
+            return render_digest(data, space.settings, fmt, charts)
     except InputError as exc:
         raise HTTPException(400, str(exc)) from None
 

@@ -10,6 +10,7 @@ import re
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from config import InputError
 from mcu.corrections import Splitter, merge_stories, mark_story
@@ -94,7 +95,7 @@ def _numbers(text: str) -> list[int]:
 def story_merge(request: Request, story_id: int, others: str = Form(""),
                 user: User = Depends(require("story.edit"))) -> Response:
     space = workspace(request)
-    numbers = [n for n in _numbers(others)]
+    numbers = _numbers(others)
     if not numbers:
         flash(request, "Укажите номера историй, которые нужно присоединить, например: 12, 15.", "error")
         return RedirectResponse(f"/stories/{story_id}", status_code=303)
@@ -118,7 +119,7 @@ async def story_split(request: Request, story_id: int, user: User = Depends(requ
     space = workspace(request)
     splitter = _splitter(request)
     try:
-        new, moved = await _run(splitter.split, space.db, story_id, posts, user.label, space.now(), WEB)
+        new, moved = await run_in_threadpool(splitter.split, space.db, story_id, posts, user.label, space.now(), WEB)
     except InputError as exc:
         flash(request, f"Не разделено: {exc}.", "error")
         return RedirectResponse(f"/stories/{story_id}", status_code=303)
@@ -133,8 +134,3 @@ def _splitter(request: Request) -> Splitter:
         state.splitter = Splitter(workspace(request).settings)
     return state.splitter  # type: ignore[no-any-return]
 
-
-async def _run(function, *args):  # type: ignore[no-untyped-def]
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(function, *args)
