@@ -2,7 +2,9 @@
 
 from collectors.batch import Batch
 from collectors.post import METRIC_NAMES, PLATFORMS, Metrics, Post
-from collectors.records import RecordProblem, clean_text, event_time, parse_line, post_from_dict, read_posts
+from collectors.bounds import check_post, check_posts
+from collectors.problem import RecordProblem, clean_text
+from collectors.records import event_time, parse_line, post_from_dict, read_posts
 from collectors.replay import ReplayCollector
 
 __all__ = [
@@ -13,6 +15,8 @@ __all__ = [
     "Post",
     "RecordProblem",
     "ReplayCollector",
+    "check_post",
+    "check_posts",
     "clean_text",
     "event_time",
     "parse_line",

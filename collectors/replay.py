@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 
 from collectors.batch import Batch
@@ -23,8 +23,10 @@ class ReplayCollector:
     is read from the start and older posts are left out (a backfill).
     """
 
-    def __init__(self, batch_size: int = 2000) -> None:
+    def __init__(self, batch_size: int = 2000, clock: Callable[[], datetime | None] | None = None) -> None:
         self.batch_size = batch_size
+        # "Now" for rejecting records dated in the future; without a clock only absolute bounds are checked.
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
 
     def collect(self, source: SourceRef, cursor: str | None, *, since: datetime | None = None) -> Batch:
         path = Path(str(source.options.get("path") or source.url or "")).expanduser()
@@ -38,6 +40,7 @@ class ReplayCollector:
         posts: list[Post] = []
         problems: list[RecordProblem] = []
         more = False
+        now = self.clock()
         with handle:
             if offset > path.stat().st_size:
                 log.warning("файл %s стал короче сохранённой позиции, читаю с начала", path)
@@ -49,15 +52,13 @@ class ReplayCollector:
                     break
                 offset += len(raw)
                 line += 1
-                post, notes = parse_line(raw, line)
+                post, notes = parse_line(raw, line, now)
                 problems.extend(notes)
                 if post is not None and (since is None or post.published_at >= since):
                     posts.append(post)
                 if len(posts) >= self.batch_size:
                     more = bool(handle.read(1))
                     break
-        for problem in problems:
-            log.warning("%s: %s", path.name, problem)
         return Batch(posts=tuple(posts), cursor=f"{offset}:{line}", more=more, problems=tuple(problems))
 
     def refresh(self, source: SourceRef, known: Sequence[KnownPost]) -> Batch:

@@ -57,6 +57,8 @@ def load_config(explicit: str | None = None) -> tuple[Settings, Path]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(str(path), ["файл не найден"]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), [f"файл не читается: {getattr(exc, 'strerror', None) or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [f"файл не в кодировке UTF-8 (байт {exc.start + 1}): сохраните его в UTF-8"]) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"файл не читается: {exc.strerror or exc}"]) from exc
     return parse_config(text, str(path), path.resolve().parent), path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Literal
@@ -9,8 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_serializer, field_validator, model_validator
 
+from config.database_url import check_database_url
 from config.duration import Duration
 from config.secret import Secret, resolve_secret
+from config.times import ClockTime, TimeWindow
 
 Level = Literal["low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("low", "medium", "high", "critical")
@@ -21,6 +24,7 @@ WORKSPACE_PERMISSIONS = (
     "queue", "story", "story.act", "story.edit", "silences", "silences.edit", "appeals", "ratings", "gospublics",
     "sources", "sources.edit", "reports", "reports.generate", "search", "audit",
 )
+MIN_RETENTION = 14 * 86400.0  # a weekly digest compares with the week before
 
 
 class Section(BaseModel):
@@ -86,6 +90,8 @@ class TownSettings(Section):
 class DatabaseSettings(Section):
     url: str = "sqlite:///mcu.db"
     echo: bool = False
+
+    _url = field_validator("url")(check_database_url)
 
 
 class RoleSettings(Section):
@@ -323,7 +329,7 @@ class AlertSettings(Section):
     update_min_new_posts: int = Field(default=10, ge=1)
     update_min_interval: Duration = 3600.0
     group_wait: dict[Level, Duration] = Field(default_factory=lambda: {"critical": 0.0, "high": 120.0, "medium": 300.0})
-    quiet_hours: str | None = Field(default="22:00-07:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    quiet_hours: TimeWindow = "22:00-07:00"
     repeat_interval: Duration = 3 * 3600.0
     escalate_after: Duration = 3600.0
     console: bool = True
@@ -335,9 +341,9 @@ class AlertSettings(Section):
 
 
 class DigestSettings(Section):
-    daily_at: str = Field(default="08:00", pattern=r"^\d{1,2}:\d{2}$")
+    daily_at: ClockTime = "08:00"
     weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    weekly_at: str = Field(default="09:00", pattern=r"^\d{1,2}:\d{2}$")
+    weekly_at: ClockTime = "09:00"
     roles: list[str] = Field(default_factory=list)
     formats: list[Literal["md", "html", "docx", "xlsx"]] = Field(default_factory=lambda: ["docx", "html"], min_length=1)
     send: bool = True
@@ -388,6 +394,12 @@ class Settings(Section):
         for role in self.web.permissions:
             if role not in self.roles and role != EXECUTOR_ROLE:
                 problems.append(f"web.permissions: неизвестная роль {role!r}")
+        # Purging sooner would cut the history the risk baselines and the weekly digest's comparison read.
+        needed = math.ceil(max(MIN_RETENTION, self.risk.pace_history, self.risk.burst_history) / 86400)
+        if self.retention_days < needed:
+            problems.append(f"retention_days: не меньше {needed} дней — столько истории нужно обычному темпу "
+                            "источников и тем (risk.pace_history, risk.burst_history) и сравнению недельной сводки "
+                            "с прошлой неделей")
         if problems:
             raise ValueError("; ".join(problems))
         return self

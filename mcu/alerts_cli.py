@@ -12,7 +12,7 @@ from rich.table import Table
 from config import InputError, parse_duration
 from mcu.clock import WallClock
 from mcu.database import open_database, store_session
-from mcu.shell import app, out, state
+from mcu.shell import app, bad_option, out, state, usage_error
 from mcu.stories_cli import _author, _moment, by_option
 
 STATUS_WORDS = {"open": "ждёт", "taken": "в работе", "false_positive": "ложное", "closed": "закрыто"}
@@ -67,7 +67,7 @@ def _act(story_id: int, status: str, by: Optional[str]) -> None:
 
 
 @alerts.command("ack")
-@click.argument("story_id", type=int)
+@click.argument("story_id", metavar="№", type=int)
 @by_option
 def alerts_ack(story_id: int, by: Optional[str]) -> None:
     """Взять оповещение по истории № в работу (как кнопка «Взять в работу»)."""
@@ -75,7 +75,7 @@ def alerts_ack(story_id: int, by: Optional[str]) -> None:
 
 
 @alerts.command("close")
-@click.argument("story_id", type=int)
+@click.argument("story_id", metavar="№", type=int)
 @by_option
 def alerts_close(story_id: int, by: Optional[str]) -> None:
     """Закрыть оповещение по истории № (как кнопка «Закрыть»)."""
@@ -83,7 +83,7 @@ def alerts_close(story_id: int, by: Optional[str]) -> None:
 
 
 @alerts.command("false")
-@click.argument("story_id", type=int)
+@click.argument("story_id", metavar="№", type=int)
 @by_option
 def alerts_false(story_id: int, by: Optional[str]) -> None:
     """Отметить ложное срабатывание (как кнопка): метка для `mcu calibrate`."""
@@ -92,19 +92,19 @@ def alerts_false(story_id: int, by: Optional[str]) -> None:
 
 def _until(start: datetime, span: Optional[str], until: Optional[str], tz: object) -> datetime:
     if (span is None) == (until is None):
-        raise InputError("укажите срок тишины: --for 6h или --until 2026-01-20T18:00")
+        raise usage_error("укажите срок тишины: --for 6h или --until 2026-01-20T18:00")
     if span is not None:
         try:
             return start + timedelta(seconds=parse_duration(span))
         except ValueError as exc:
-            raise InputError(f"--for: {exc}") from None
+            raise bad_option("--for", str(exc)) from None
     try:
         moment = datetime.fromisoformat(str(until))
     except ValueError:
-        raise InputError(f"--until: не понимаю дату {until!r}, пишите 2026-01-20T18:00") from None
+        raise bad_option("--until", f"не понимаю дату {until!r}, пишите 2026-01-20T18:00") from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)  # type: ignore[arg-type]
     if moment <= start:
-        raise InputError("--until: тишина должна кончаться в будущем")
+        raise bad_option("--until", "тишина должна кончаться в будущем")
     return moment
 
 
@@ -123,7 +123,10 @@ def alerts_silence(topic: Optional[str], place: Optional[str], words: Optional[s
 
     settings = state.settings
     if not (topic or place or words):
-        raise InputError("тишина без условий заглушит всё: укажите --topic, --place или --words")
+        raise usage_error("тишина без условий заглушит всё: укажите --topic, --place или --words")
+    codes = {t.code for t in settings.topics}
+    if topic and topic not in codes:
+        raise bad_option("--topic", f"темы {topic!r} нет; есть: {', '.join(sorted(codes))}")
     now = WallClock().now()
     ends = _until(now, span, until, settings.town.tz)
     db = open_database(settings)
@@ -154,7 +157,7 @@ def alerts_silences() -> None:
 
 
 @alerts.command("unsilence")
-@click.argument("silence_id", type=int)
+@click.argument("silence_id", metavar="№", type=int)
 @by_option
 def alerts_unsilence(silence_id: int, by: Optional[str]) -> None:
     """Снять тишину досрочно."""
@@ -169,7 +172,7 @@ def alerts_unsilence(silence_id: int, by: Optional[str]) -> None:
 
 
 @alerts.command("audit")
-@click.argument("story_id", type=int, required=False)
+@click.argument("story_id", metavar="[№]", type=int, required=False)
 def alerts_audit(story_id: Optional[int]) -> None:
     """Журнал действий: кто, когда и что сделал с оповещениями (по истории № или весь)."""
     from storage import alert_state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import tempfile
 import traceback
@@ -28,10 +29,10 @@ from config import (
     mask_secrets,
     parse_duration,
 )
-from mcu import alerts_cli, stories_cli, web_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`, `mcu web`, `mcu users`)
+from mcu import alerts_cli, purge_cli, stories_cli, web_cli  # noqa: F401  (register `mcu alerts`, `mcu stories`, `mcu calibrate`, `mcu purge`, `mcu web`, `mcu users`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
-from mcu.shell import app, err, log, out, state
+from mcu.shell import app, bad_option, err, log, out, state, usage_error
 from mcu.source_health import source_state
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
@@ -51,7 +52,7 @@ def _parse_moment(value: str | None, settings: Settings, what: str) -> datetime 
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{what}: не понимаю дату {value!r}, пишите 2026-01-14 или 2026-01-14T08:00+03:00") from None
+        raise bad_option(what, f"не понимаю дату {value!r}, пишите 2026-01-14 или 2026-01-14T08:00+03:00") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=settings.town.tz)
     return moment
@@ -194,8 +195,9 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
         for name in source:
             if name not in records:
                 known = ", ".join(records) or "источников нет"
-                raise InputError(f"источник {name!r} не найден (есть: {known})")
-        chosen = list(source) or [name for name, record in records.items() if record.active]
+                raise bad_option("--source", f"источник {name!r} не найден (есть: {known})")
+        # Closed sources stay in the list: each run says that they are closed and why, not just leaves them out.
+        chosen = list(source) or [name for name, record in records.items() if record.enabled]
         if not chosen:
             raise InputError("нет включённых источников: добавьте их (mcu sources add URL) или в раздел sources конфигурации")
         if not once and start is None:
@@ -218,6 +220,8 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
                     stats = collection.run(name, WallClock().now(), since=start, progress=advance, force=bool(source))
             else:
                 stats = collection.run(name, WallClock().now(), force=bool(source))
+            for problem in stats.problems:
+                err.print(f"{name}: {problem}")
             if stats.skipped:
                 out.print(f"{name}: пропущен — {stats.skipped}")
                 continue
@@ -308,7 +312,7 @@ def _labelled(files: tuple[Path, ...], default: str, command: str) -> tuple[list
 
     sources = list(files) or sorted(Path(str(resources.files("nlp").joinpath("corpus"))).glob(f"{default}_*.jsonl"))
     if not sources:
-        raise InputError(f"нет файлов разметки: укажите их (mcu {command} FILE …)")
+        raise InputError(f"нет файлов разметки: укажите их (mcu {command} ФАЙЛ …)")
     records, problems = read_labelled(sources, {t.code for t in state.settings.topics})
     for problem in problems:
         err.print(problem)
@@ -316,7 +320,7 @@ def _labelled(files: tuple[Path, ...], default: str, command: str) -> tuple[list
 
 
 @app.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, metavar="[ФАЙЛ]...", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=Path("mcu-model.joblib"),
               show_default=True, help="Куда сохранить модель (потом укажите её в nlp.model_path).")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(0, 20),
@@ -348,10 +352,10 @@ def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
 
 
 @app.command("eval")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, metavar="[ФАЙЛ]...", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--rules-only", is_flag=True, help="Оценить одни правила, без модели.")
 def eval_command(files: tuple[Path, ...], rules_only: bool) -> None:
-    """Оценить разметку на размеченных текстах FILE (по умолчанию — встроенная отложенная выборка):
+    """Оценить разметку на размеченных текстах ФАЙЛ (по умолчанию — встроенная отложенная выборка):
     точность, полнота и F1 по классам, матрицы ошибок."""
     from nlp import Analyzer, Lemmatizer
     from nlp.evaluation import evaluate, format_reports
@@ -375,11 +379,11 @@ def eval_command(files: tuple[Path, ...], rules_only: bool) -> None:
 
 
 @app.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", metavar="ФАЙЛ", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--db", default=None, metavar="URL", help="Адрес базы (по умолчанию — временная SQLite).")
 @click.option("--tick", default="5m", show_default=True, help="Шаг модельных часов: 1m, 5m, 1h.")
 def replay(file: Path, db: Optional[str], tick: str) -> None:
-    """Прогнать ленту FILE (JSON Lines: посты и повторные наблюдения с observed_at) через весь конвейер
+    """Прогнать ленту ФАЙЛ (JSON Lines: посты и повторные наблюдения с observed_at) через весь конвейер
     на модельных часах и вывести решения об оповещениях (JSON Lines)."""
     from mcu.pipeline import Pipeline
     from mcu.timeline import TimelineReport, load_timeline, run_timeline
@@ -389,9 +393,9 @@ def replay(file: Path, db: Optional[str], tick: str) -> None:
     try:
         step = timedelta(seconds=parse_duration(tick))
     except ValueError as exc:
-        raise InputError(f"--tick: {exc}") from None
+        raise bad_option("--tick", str(exc)) from None
     if step.total_seconds() <= 0:
-        raise InputError("--tick: шаг должен быть больше нуля")
+        raise bad_option("--tick", "шаг должен быть больше нуля")
     report = TimelineReport()
     events = load_timeline(file, report)
     with tempfile.TemporaryDirectory(prefix="mcu-replay-") as scratch:
@@ -487,7 +491,7 @@ def sources_add(url: str, name: Optional[str], interval: str, via: str) -> None:
     try:
         seconds = parse_duration(interval)
     except ValueError as exc:
-        raise InputError(f"--interval: {exc}") from None
+        raise bad_option("--interval", str(exc)) from None
     parsed = parse_source_url(url, telegram_kind=via)
     try:
         resolver = build_resolver(parsed.kind, settings, make_budget(settings))
@@ -525,16 +529,16 @@ def _switch(name: str, enabled: bool) -> None:
 
 
 @sources.command("disable")
-@click.argument("name")
+@click.argument("name", metavar="ИМЯ")
 def sources_disable(name: str) -> None:
-    """Отключить источник NAME (собранное остаётся в базе)."""
+    """Отключить источник ИМЯ (собранное остаётся в базе)."""
     _switch(name, False)
 
 
 @sources.command("enable")
-@click.argument("name")
+@click.argument("name", metavar="ИМЯ")
 def sources_enable(name: str) -> None:
-    """Включить источник NAME снова (в том числе помеченный закрытым)."""
+    """Включить источник ИМЯ снова (в том числе помеченный закрытым)."""
     _switch(name, True)
 
 
@@ -599,17 +603,17 @@ def status() -> None:
               help="Формат файла: jsonl, csv или xlsx (Excel с фильтрами).")
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
 def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str, output: Optional[Path]) -> None:
-    """Выгрузить посты, истории или оповещения (KIND: posts, stories, alerts) за период — для запросов ЦУР."""
+    """Выгрузить посты, истории или оповещения (posts, stories, alerts) за период — для запросов ЦУР."""
     from mcu.export import write_records
     from storage import reports
 
     settings = state.settings
     if topic and topic not in {t.code for t in settings.topics}:
-        raise InputError(f"--topic: неизвестная тема {topic!r} (есть: {', '.join(t.code for t in settings.topics)})")
+        raise bad_option("--topic", f"неизвестная тема {topic!r} (есть: {', '.join(t.code for t in settings.topics)})")
     end = _parse_moment(date_to, settings, "--to") or datetime.now(timezone.utc)
     start = _parse_moment(date_from, settings, "--from") or end - timedelta(days=7)
     if start >= end:
-        raise InputError("--from должно быть раньше --to")
+        raise usage_error("--from должно быть раньше --to")
     db = open_database(settings)
     try:
         with db.transaction() as session:
@@ -667,8 +671,14 @@ def digest(period: str, date_from: Optional[str], date_to: Optional[str], end: O
 # --- entry point ----------------------------------------------------------------------------------
 
 
+# Files `mcu` creates hold personal data (152-ФЗ): the database and its -wal/-shm, exports, digests, the alert log.
+# They are readable by the owner only (0600 files, 0700 directories).
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error a user can meet becomes one Russian line and a non-zero exit code."""
+    os.umask(PRIVATE_UMASK)
     try:
         # Without standalone mode click returns a command's `Exit` code instead of raising it.
         code = app.main(args=argv, prog_name="mcu", standalone_mode=False)
@@ -679,8 +689,12 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         err.print("Прервано.")
         return 130
+    except click.exceptions.NoArgsIsHelpError as exc:  # plain `mcu`: the help is what was asked for
+        out.print(exc.format_message(), markup=False, highlight=False)
+        return 0
     except click.UsageError as exc:
-        err.print(f"Ошибка в команде: {exc.format_message()} Справка: mcu --help")
+        command = exc.ctx.command_path if exc.ctx is not None else "mcu"
+        err.print(f"Ошибка в команде: {exc.format_message()} Справка: {command} --help")
         return 2
     except ConfigError as exc:
         err.print(f"Ошибка: {exc}")
@@ -708,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _masked(text: str) -> str:
     settings = state._settings
-    return mask_secrets(text, settings.secrets()) if settings is not None else text
+    return mask_secrets(text, settings.secrets() if settings is not None else None)
 
 
 def entry() -> None:

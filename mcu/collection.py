@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from collectors import Batch, ReplayCollector
+from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session
+
+from collectors import Batch, Post, RecordProblem, ReplayCollector, check_posts
 from collectors.base import Collector, NotConfigured
 from collectors.budget import Budget
-from collectors.factory import build_collector
+from collectors.factory import build_collector, build_resolver
 from config import (
     AuthFailed,
     CollectorError,
@@ -22,7 +25,9 @@ from config import (
     QuotaExhausted,
     RateLimited,
     Settings,
+    StorageError,
     SourceClosed,
+    mask_secrets,
 )
 from storage import Database, posts, sources, usage
 from storage.sources import SourceRecord
@@ -30,6 +35,9 @@ from storage.sources import SourceRecord
 log = logging.getLogger(__name__)
 
 MAX_STEPS = 10_000  # a collector that always says "more" must not loop forever
+# Kinds whose config entry names a URL that must be resolved to the platform's handle and id before collecting
+# (as `mcu sources add` does); web sources are read from their URL as it is.
+RESOLVED_KINDS = {"vk_wall", "ok_group", "tme", "telegram"}
 
 
 @dataclass
@@ -47,6 +55,7 @@ class CollectStats:
     refreshed: int = 0
     error: str | None = None
     skipped: str | None = None  # why the source was not run at all (disabled, closed, not configured)
+    problems: list[str] = field(default_factory=list)  # each skipped or repaired record, with its reason
 
 
 def make_budget(settings: Settings) -> Budget:
@@ -76,6 +85,7 @@ class Collection:
         self.budget = budget or make_budget(settings)
         self._collectors: dict[str, Collector] = dict(collectors or {})
         self._reported_auth: set[str] = set()
+        self._now: datetime | None = None  # the moment of the current run, for the replay reader's future check
 
     def sync(self, now: datetime) -> list[SourceRecord]:
         """Bring config sources into the registry and restore today's API usage; returns every source."""
@@ -84,10 +94,34 @@ class Collection:
             self.budget.preload(usage.load_usage(session, now.strftime("%Y-%m-%d")))
             return sources.list_sources(session)
 
+    def _resolved(self, record: SourceRecord) -> SourceRecord:
+        """A config source of a platform, resolved from its URL once (as `mcu sources add` does): the handle and
+        id its collector needs, title and audience for `status`. Raises ``SourceClosed`` when it does not exist."""
+        if record.kind not in RESOLVED_KINDS or record.origin != "config" or record.handle or not record.url:
+            return record
+        resolver = build_resolver(record.kind, self.settings, self.budget)
+        try:
+            info = resolver.resolve(record.url)
+        finally:
+            close = getattr(resolver, "close", None)
+            if close is not None:
+                close()
+        with self.db.transaction() as session:
+            sources.update_info(session, record.name, info)
+            resolved = sources.get_source(session, record.name)
+        log.info("источник %s: %s → %s (%s)", record.name, record.url, info.handle, info.title)
+        if info.closed:
+            raise SourceClosed(f"{info.url}: закрыт на платформе", "closed")
+        return resolved or record
+
     def collector(self, kind: str) -> Collector:
         if kind not in self._collectors:
-            self._collectors[kind] = ReplayCollector() if kind == "replay" else build_collector(kind, self.settings, self.budget)
+            self._collectors[kind] = (ReplayCollector(clock=self._clock) if kind == "replay"
+                                      else build_collector(kind, self.settings, self.budget))
         return self._collectors[kind]
+
+    def _clock(self) -> datetime | None:
+        return self._now
 
     def interval(self, record: SourceRecord) -> float:
         return record.interval or 600.0
@@ -103,6 +137,7 @@ class Collection:
     ) -> CollectStats:
         """Collect one source to the end, then re-read its recent posts if that is due."""
         stats = CollectStats(name)
+        self._now = now
         with self.db.transaction() as session:
             record = sources.get_source(session, name)
         if record is None:
@@ -115,33 +150,39 @@ class Collection:
             return stats
         try:
             collector = self.collector(record.kind)
-        except NotConfigured as exc:
-            stats.skipped = f"не настроен: {exc}"
-            self._fail(record, now, stats.skipped, now + timedelta(seconds=self.interval(record)))
-            return stats
-        try:
+            record = self._resolved(record)
             self._collect(record, collector, now, since, progress, stats)
             self._refresh(record, collector, now, stats)
+        except NotConfigured as exc:
+            stats.skipped = mask_secrets(f"не настроен: {exc}")
+            self._fail(record, now, stats.skipped, now + timedelta(seconds=self.interval(record)))
         except SourceClosed as exc:
-            stats.error = str(exc)
+            stats.error = mask_secrets(str(exc))
             with self.db.transaction() as session:
-                sources.mark_closed(session, record.name, str(exc), now)
-            log.warning("источник %s закрыт и больше не опрашивается: %s", record.name, exc)
+                sources.mark_closed(session, record.name, stats.error, now)
+            log.warning("источник %s закрыт и больше не опрашивается: %s", record.name, stats.error)
         except AuthFailed as exc:
-            stats.error = str(exc)
+            stats.error = mask_secrets(str(exc))
             if exc.api not in self._reported_auth:
                 self._reported_auth.add(exc.api)
-                log.error("ПРОБЛЕМА С ТОКЕНОМ %s: %s — сбор через этот API остановлен до исправления", exc.api, exc)
-            self._fail(record, now, str(exc), now + timedelta(seconds=self.interval(record)))
+                log.error("ПРОБЛЕМА С ТОКЕНОМ %s: %s — сбор через этот API остановлен до исправления", exc.api,
+                          stats.error)
+            self._fail(record, now, stats.error, now + timedelta(seconds=self.interval(record)))
         except QuotaExhausted as exc:
-            stats.error = str(exc)
-            self._fail(record, now, str(exc), max(exc.until, now + timedelta(seconds=self.interval(record))))
+            stats.error = mask_secrets(str(exc))
+            self._fail(record, now, stats.error, max(exc.until, now + timedelta(seconds=self.interval(record))))
         except RateLimited as exc:
-            stats.error = str(exc)
-            self._fail(record, now, str(exc), now + timedelta(seconds=max(exc.retry_after, 60.0)))
+            stats.error = mask_secrets(str(exc))
+            self._fail(record, now, stats.error, now + timedelta(seconds=max(exc.retry_after, 60.0)))
         except (CollectorError, InputError) as exc:
-            stats.error = str(exc)
-            self._fail(record, now, str(exc), now + timedelta(seconds=self.interval(record)))
+            stats.error = mask_secrets(str(exc))
+            self._fail(record, now, stats.error, now + timedelta(seconds=self.interval(record)))
+        except StorageError:
+            raise  # the database is down: nothing about this source is wrong, and nothing can be recorded
+        except Exception as exc:  # a collector's bug must not stop the other sources nor hide from `status`
+            stats.error = mask_secrets(f"внутренняя ошибка сборщика: {type(exc).__name__}: {exc}")
+            log.exception("источник %s: %s", record.name, stats.error)
+            self._fail(record, now, stats.error, now + timedelta(seconds=self.interval(record)))
         else:
             with self.db.transaction() as session:
                 row = sources.ensure_source(session, record.name, record.kind, record.enabled)
@@ -204,24 +245,64 @@ class Collection:
     def _store(
         self, record: SourceRecord, source_id: int, batch: Batch, now: datetime, stats: CollectStats, *, save_cursor: bool
     ) -> None:
-        """Posts, deletions and the cursor go in one transaction: a crash repeats the step, never skips it."""
+        """Posts, deletions and the cursor go in one transaction: a crash repeats the step, never skips it.
+
+        Records out of bounds are skipped with a reason first; if the store still refuses the batch, the posts
+        are stored one by one and only those it refuses are skipped, so one record never blocks its source."""
         ref = record.ref()
-        with self.db.transaction() as session:
-            saved = posts.save_posts(session, batch.posts, now)
-            if batch.deleted:
-                stats.deleted += posts.mark_deleted(session, ref.platform, ref.handle, batch.deleted, now)
-            if batch.info is not None:
-                sources.update_info(session, record.name, batch.info)
-            if save_cursor and batch.cursor is not None:
-                sources.set_cursor(session, source_id, batch.cursor, now)
-        stats.collected += len(batch.posts)
+        kept, problems = check_posts(batch.posts, now)
+        problems = list(batch.problems) + problems
+        try:
+            with self.db.transaction() as session:
+                saved = posts.save_posts(session, kept, now)
+                self._finish(session, record, source_id, batch, now, stats, save_cursor)
+        except (StatementError, ValueError, OverflowError) as exc:
+            log.warning("источник %s: база не приняла пачку (%s), сохраняю записи по одной", record.name,
+                        type(exc).__name__)
+            saved, kept, refused = self._store_one_by_one(kept, now)
+            problems += refused
+            with self.db.transaction() as session:
+                self._finish(session, record, source_id, batch, now, stats, save_cursor)
+        stats.collected += len(kept)
         stats.new += saved.new
         stats.edited += saved.edited
         stats.snapshots += saved.snapshots
         stats.calls += batch.calls
-        stats.skipped_lines += sum(1 for p in batch.problems if p.skipped)
-        for problem in batch.problems:
-            log.warning("%s: %s", record.name, problem)
+        stats.skipped_lines += sum(1 for p in problems if p.skipped)
+        for problem in problems:
+            stats.problems.append(mask_secrets(str(problem)))
+            log.warning("%s: %s", record.name, stats.problems[-1])
+
+    def _finish(self, session: Session, record: SourceRecord, source_id: int, batch: Batch, now: datetime,
+                stats: CollectStats, save_cursor: bool) -> None:
+        """What a stored batch moves on: deletions, what the source told about itself, the cursor."""
+        ref = record.ref()
+        if batch.deleted:
+            stats.deleted += posts.mark_deleted(session, ref.platform, ref.handle, batch.deleted, now)
+        if batch.info is not None:
+            sources.update_info(session, record.name, batch.info)
+        if save_cursor and batch.cursor is not None:
+            sources.set_cursor(session, source_id, batch.cursor, now)
+
+    def _store_one_by_one(
+        self, candidates: list[Post], now: datetime
+    ) -> tuple[posts.SaveResult, list[Post], list[RecordProblem]]:
+        """Each post in its own transaction: (what was saved, the posts stored, a problem per refused post)."""
+        saved = posts.SaveResult()
+        stored: list[Post] = []
+        refused: list[RecordProblem] = []
+        for post in candidates:
+            try:
+                with self.db.transaction() as session:
+                    saved += posts.save_posts(session, [post], now)
+            except (StatementError, ValueError, OverflowError) as exc:
+                reason = getattr(exc, "orig", None) or exc
+                first = (str(reason).splitlines() or [type(reason).__name__])[0]
+                refused.append(RecordProblem(0, f"запись {post.id[:60]!r} пропущена: база не приняла её "
+                                                f"({first[:200]})"))
+            else:
+                stored.append(post)
+        return saved, stored, refused
 
     def _fail(self, record: SourceRecord, now: datetime, error: str, next_run: datetime) -> None:
         log.warning("источник %s: %s", record.name, error)

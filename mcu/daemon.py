@@ -25,6 +25,7 @@ from mcu.collection import Collection
 from alerts.digest.charts import all_charts
 from mcu.digests import build_digest, default_digest_path, send_digest, write_digest
 from mcu.pipeline import Pipeline
+from mcu.retention import purge
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,9 @@ def build_scheduler(
             log.info("сводка %s: %s", period, ", ".join(str(p) for p in paths))
 
         scheduler.add_job(_guarded(f"digest:{period}", digest), trigger, id=f"digest:{period}")
+    # The retention period (152-ФЗ): personal data older than retention_days goes every night.
+    scheduler.add_job(_guarded("purge", lambda: purge(settings, pipeline.db, clock.now(), apply=True)),
+                      CronTrigger(hour=3, minute=30, timezone=settings.town.tz), id="purge")
     return scheduler
 
 

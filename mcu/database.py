@@ -24,12 +24,24 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def owner_only(path: Path) -> None:
+    """Files with personal data (152-ФЗ) are readable by their owner only; files made by older versions too."""
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+        except OSError:  # missing, or not ours to change: nothing to tighten
+            continue
+
+
 def open_database(settings: Settings, url: str | None = None, *, check_schema: bool = True) -> Database:
     """The database for a command; with ``check_schema`` the schema must be current (``mcu init`` makes it so)."""
     url = url or settings.database.url
     path = sqlite_path(url)
     if check_schema and path is not None and not path.exists():
         raise StorageError(f"база данных {path} не найдена: выполните `mcu init`")
+    if path is not None:
+        owner_only(path)
     db = Database.from_url(url, echo=settings.database.echo)
     if check_schema:
         try:

@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from alerts.digest.excel import set_text
+from alerts.digest.excel import inert_text, set_text
 from config import InputError
 
 XLSX_WIDTHS = {"text": 60, "title": 50, "url": 40, "reasons": 50, "annotation": 50, "metrics": 30}
@@ -31,6 +31,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """Numbers stay numbers (``-5``); text from posts never becomes a formula when the file opens in Excel."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return _cell(value)
+    return inert_text(_cell(value))
+
+
 def _write(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -> int:
     count = 0
     writer: csv.DictWriter[str] | None = None
@@ -41,7 +48,7 @@ def _write(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -> int:
             if writer is None:
                 writer = csv.DictWriter(stream, fieldnames=list(record), extrasaction="ignore")
                 writer.writeheader()
-            writer.writerow({key: _cell(value) for key, value in record.items()})
+            writer.writerow({key: _csv_cell(value) for key, value in record.items()})
         count += 1
     return count
 

@@ -8,24 +8,23 @@ import sys
 from config.secret import Secret, mask_secrets
 
 
-class SecretMask(logging.Filter):
-    """Replaces known secret values in the formatted message; tokens in URLs included."""
+class SecretMask(logging.Formatter):
+    """Formats a record, then masks secrets in the whole line, tracebacks included.
 
-    def __init__(self, secrets: list[Secret]) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s.present]
+    Known values (the configured tokens) and anything shaped like a token are masked: an API or a proxy that
+    echoes the request URL must not put ``access_token=…`` into the log."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            record.msg = mask_secrets(record.getMessage(), self._secrets)
-            record.args = None
-        return True
+    def __init__(self, secrets: list[Secret] | None = None) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        self._secrets = [s for s in secrets or [] if s.present]
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_secrets(super().format(record), self._secrets)
 
 
 def setup_logging(verbose: bool = False, secrets: list[Secret] | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
-    handler.addFilter(SecretMask(secrets or []))
+    handler.setFormatter(SecretMask(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -36,11 +36,21 @@ class State:
 state = State()
 
 
+def bad_option(option: str, message: str) -> click.BadParameter:
+    """A wrong value of ``option``: «Ошибка в команде: неверное значение '--since': …», exit code 2."""
+    return click.BadParameter(message, ctx=click.get_current_context(silent=True), param_hint=f"'{option}'")
+
+
+def usage_error(message: str) -> click.UsageError:
+    """Options that do not go together: exit code 2 and the command's own help named."""
+    return click.UsageError(message, ctx=click.get_current_context(silent=True))
+
+
 click_ru.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-@click.group(context_settings=CONTEXT, help="МЦУ monitor: мониторинг информационного поля и информационных рисков муниципалитета.")
+@click.group(cls=click_ru.RuGroup, context_settings=CONTEXT, help="МЦУ monitor: мониторинг информационного поля и информационных рисков муниципалитета.")
 @click.option("--config", "-c", "config", default=None, metavar="ФАЙЛ",
               help="Файл конфигурации (по умолчанию $MCU_CONFIG, ./mcu.yaml или встроенный для Десногорска).")
 @click.option("--verbose", "-v", is_flag=True, help="Подробный журнал.")

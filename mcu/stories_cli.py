@@ -61,7 +61,7 @@ def stories(ctx: click.Context, limit: int, show_all: bool) -> None:
 
 
 @stories.command("show")
-@click.argument("story_id", type=int)
+@click.argument("story_id", metavar="№", type=int)
 def stories_show(story_id: int) -> None:
     """Всё об истории: уровень, причины, факторы, посты (с номерами для split), правки и отметки."""
     from storage import stories as story_store
@@ -101,11 +101,11 @@ def stories_show(story_id: int) -> None:
 
 
 @stories.command("merge")
-@click.argument("target", type=int)
-@click.argument("others", type=int, nargs=-1, required=True)
+@click.argument("target", metavar="№", type=int)
+@click.argument("others", metavar="№...", type=int, nargs=-1, required=True)
 @by_option
 def stories_merge(target: int, others: tuple[int, ...], by: Optional[str]) -> None:
-    """Объединить истории OTHERS в историю TARGET (правка запоминается, обе пересчитаются)."""
+    """Объединить истории (вторые номера) в историю с первым номером (правка запоминается, обе пересчитаются)."""
     from mcu.corrections import merge_stories
 
     db = open_database(state.settings)
@@ -118,11 +118,11 @@ def stories_merge(target: int, others: tuple[int, ...], by: Optional[str]) -> No
 
 
 @stories.command("split")
-@click.argument("story_id", type=int)
-@click.argument("posts", type=int, nargs=-1, required=True)
+@click.argument("story_id", metavar="№", type=int)
+@click.argument("posts", metavar="ПОСТ...", type=int, nargs=-1, required=True)
 @by_option
 def stories_split(story_id: int, posts: tuple[int, ...], by: Optional[str]) -> None:
-    """Вынести посты POSTS (номера из `mcu stories show`) с их комментариями в новую историю.
+    """Вынести посты ПОСТ (номера из `mcu stories show`) с их комментариями в новую историю.
     Разделённые истории больше не объединяются автоматически."""
     from mcu.corrections import Splitter
 
@@ -137,7 +137,7 @@ def stories_split(story_id: int, posts: tuple[int, ...], by: Optional[str]) -> N
 
 
 @stories.command("mark")
-@click.argument("story_id", type=int)
+@click.argument("story_id", metavar="№", type=int)
 @click.argument("verdict", type=click.Choice(["taken", "false", "closed"]))
 @by_option
 def stories_mark(story_id: int, verdict: str, by: Optional[str]) -> None:
@@ -178,11 +178,11 @@ def _span(value: Optional[timedelta]) -> str:
 
 
 @app.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, metavar="[ЛЕНТА]...", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--levels", default=None, metavar="M,H,C", help="Проверить другие пороги уровней, например 30,50,70.")
 @click.option("--tick", default="5m", show_default=True, help="Шаг модельных часов.")
 def calibrate(files: tuple[Path, ...], levels: Optional[str], tick: str) -> None:
-    """Проверить пороги риска на размеченных лентах FILE (рядом — FILE.expect.json; по умолчанию — встроенные):
+    """Проверить пороги риска на размеченных лентах ЛЕНТА (рядом — ЛЕНТА.expect.json; по умолчанию — встроенные):
     как быстро серьёзные истории достигают уровня, сколько ложных оповещений дают безобидные;
     и по отметкам аналитиков в базе — какой порог оповещения убрал бы ложные срабатывания."""
     from mcu.calibration import bundled_timelines, run_labelled

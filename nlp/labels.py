@@ -84,7 +84,10 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, Any] | None, str | None]]
         raise InputError(f"файл разметки не найден: {path}") from exc
     except OSError as exc:
         raise InputError(f"файл разметки не читается: {path}: {exc.strerror}") from exc
-    text = raw.decode("utf-8-sig", errors="replace")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"файл разметки {path} не в кодировке UTF-8 (байт {exc.start + 1}): сохраните его в UTF-8") from None
     if path.suffix.lower() == ".csv":
         for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             yield number, dict(row), None

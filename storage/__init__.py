@@ -3,7 +3,7 @@
 Functions take a ``Session`` from ``Database.transaction()`` so the caller decides what is one unit of work.
 """
 
-from storage import alert_state, annotations, digests, outbox, posts, reports, sources, stories
+from storage import alert_state, annotations, digests, outbox, posts, reports, retention, sources, stories
 from storage.database import Database, describe_url, make_engine
 from storage.posts import SaveResult, StoredPost
 from storage.schema import current_revision, ensure_current, head_revision, upgrade
@@ -23,6 +23,7 @@ __all__ = [
     "outbox",
     "posts",
     "reports",
+    "retention",
     "sources",
     "stories",
     "upgrade",

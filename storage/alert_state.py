@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.lifecycle import Silence
+from config.secret import mask_secrets
 from storage.models import AlertAuditRow, AlertMessageRow, AlertStateRow, BotStateRow, SilenceRow
 
 
@@ -120,7 +121,7 @@ def end_silence(session: Session, silence_id: int, at: datetime) -> bool:
 
 def audit(session: Session, story_id: int | None, action: str, actor: str, at: datetime, chat: str | None = None,
           detail: str = "") -> None:
-    session.add(AlertAuditRow(story_id=story_id, action=action, actor=actor, chat=chat, at=at, detail=detail[:2000]))
+    session.add(AlertAuditRow(story_id=story_id, action=action, actor=actor, chat=chat, at=at, detail=mask_secrets(detail)[:2000]))
 
 
 def audit_of(session: Session, story_id: int | None = None) -> list[AlertAuditRow]:

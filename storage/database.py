@@ -28,8 +28,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     """An engine for ``url``; creates the folder of a SQLite file, turns bad URLs into ``StorageError``."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StorageError(f"неверный адрес базы данных {url!r}") from exc
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # The address is not repeated: it may hold a password.
+        raise StorageError("неверный адрес базы данных: нужен вид sqlite:///mcu.db или "
+                           "postgresql+psycopg://user@host:5432/db") from None
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":

@@ -23,6 +23,7 @@ from alerts.digest import (
     Volume,
 )
 from alerts.digest.data import PLATFORM_TITLES, SENTIMENT_TITLES
+from config.secret import mask_secrets
 from storage.models import (
     AlertAuditRow,
     AlertRow,
@@ -164,7 +165,8 @@ def _alert_stats(session: Session, start: datetime, end: datetime) -> AlertStats
 def _coverage(session: Session, start: datetime, end: datetime) -> Coverage:
     sources = list(session.scalars(select(SourceRow).where(SourceRow.enabled.is_(True))))
     failing = tuple(
-        SourceTrouble(s.name, s.closed_reason or s.last_error or "ошибка", s.closed_at or s.last_error_at)
+        # Masked again on the way out: rows stored by older versions may hold an echoed token.
+        SourceTrouble(s.name, mask_secrets(s.closed_reason or s.last_error or "ошибка"), s.closed_at or s.last_error_at)
         for s in sources
         if s.closed_at is not None
         or (s.last_error_at is not None and (s.last_success_at is None or s.last_error_at > s.last_success_at))

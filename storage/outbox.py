@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.alert import Alert, PreviousAlert
+from config.secret import mask_secrets
 from risk.scoring import level_rank
 from storage.models import AlertRow, OutboxRow
 
@@ -170,7 +171,7 @@ def mark_failed(session: Session, message_id: int, error: str, retry_at: datetim
     if row is None:
         return
     row.attempts += 1
-    row.last_error = error[:1000]
+    row.last_error = mask_secrets(error)[:1000]  # an echoed Bot API URL carries the token
     if retry_at is None:
         row.status = FAILED
     else:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from collectors.source import SourceInfo, SourceRef
 from config.schema import SourceSettings
+from config.secret import mask_secrets
 from storage.models import CursorRow, SourceRow
 
 MAIN_CURSOR = "main"
@@ -103,14 +104,20 @@ def sync_config_sources(session: Session, configured: Sequence[SourceSettings]) 
         names.add(source.name)
         row = ensure_source(session, source.name, source.kind, source.enabled)
         row.origin = "config"
-        row.url = source.url or source.path
+        url = source.url or source.path
+        if row.url is not None and row.url != url and source.kind != "vk_search":
+            # Another address is another community: resolve it again and read it from its own beginning.
+            row.handle = row.external_id = row.title = row.audience = None
+            row.last_refresh_at = None
+            session.execute(delete(CursorRow).where(CursorRow.source_id == row.id))
+        row.url = url
         row.interval = source.interval
         row.options = {
             key: value
-            for key, value in {"path": source.path, "queries": source.queries, "link_pattern": source.link_pattern,
-                               "jitter": source.jitter}.items()
+            for key, value in {"path": source.path, "queries": source.queries, "link_pattern": source.link_pattern}.items()
             if value
         }
+        row.options["jitter"] = source.jitter  # 0 means no jitter, not "the default"
         if row.handle is None and source.kind == "vk_search":
             row.handle = "vk-search"
     for row in session.scalars(select(SourceRow).where(SourceRow.origin == "config")):
@@ -161,9 +168,9 @@ def mark_closed(session: Session, name: str, reason: str, at: datetime) -> None:
     row = _row(session, name)
     if row is not None:
         row.closed_at = at
-        row.closed_reason = reason[:1000]
+        # Error texts may echo a request URL with its token: masked before they are stored.
+        row.closed_reason = row.last_error = mask_secrets(reason)[:1000]
         row.last_run_at = row.last_error_at = at
-        row.last_error = reason[:1000]
 
 
 def get_cursor(session: Session, source_id: int, key: str = MAIN_CURSOR) -> str | None:
@@ -201,7 +208,7 @@ def record_failure(
 ) -> None:
     row = _row(session, name) or ensure_source(session, name, kind)
     row.last_run_at = row.last_error_at = at
-    row.last_error = error[:1000]
+    row.last_error = mask_secrets(error)[:1000]
     row.next_run_at = next_run_at
 
 

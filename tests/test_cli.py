@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TIMELINES = ROOT / "mcu" / "data" / "timelines"
 COMMANDS = {"init", "demo", "run", "collect", "process", "analyze", "replay", "status", "export", "digest", "sources",
-            "train", "eval", "stories", "calibrate", "alerts"}
+            "train", "eval", "stories", "calibrate", "alerts", "purge"}
 
 
 def test_help_lists_exactly_the_working_commands(tmp_path: Path) -> None:
@@ -97,8 +97,8 @@ def test_collect_process_status_export_digest(tmp_path: Path) -> None:
     assert decided and {"story_id", "level", "at", "recipients", "update", "reasons", "text"} <= set(decided[0])
     housing = run("export", "stories", "--from", "2026-01-01", "--to", "2026-02-01", "--topic", "housing")
     assert all(json.loads(line)["topic"] == "housing" for line in housing.stdout.splitlines())
-    assert run("export", "posts", "--topic", "nonsense").returncode == 1
-    assert run("export", "posts", "--from", "вчера").returncode == 1
+    assert run("export", "posts", "--topic", "nonsense").returncode == 2  # argument errors, as the README says
+    assert run("export", "posts", "--from", "вчера").returncode == 2
 
     digest = run("digest", "--period", "week", "--end", "2026-01-16T00:00:00+03:00", "-o", str(tmp_path / "d.md"))
     assert digest.returncode == 0, digest.stderr
@@ -114,7 +114,7 @@ def test_collect_reports_a_missing_file_and_status_shows_it(tmp_path: Path) -> N
     status = mcu("--config", str(config), "status", cwd=tmp_path)
     assert "файл источника не найден" in status.stdout
     unknown = mcu("--config", str(config), "collect", "--once", "--source", "нет-такого", cwd=tmp_path)
-    assert unknown.returncode == 1 and "источник 'нет-такого' не найден" in unknown.stderr
+    assert unknown.returncode == 2 and "источник 'нет-такого' не найден" in unknown.stderr
 
 
 def test_analyze_reads_stdin_writes_annotations(tmp_path: Path) -> None:

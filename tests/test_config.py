@@ -128,7 +128,7 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
         load_config(str(tmp_path / "nope.yaml"))
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ConfigError, match="не читается"):
+    with pytest.raises(ConfigError, match="файл не в кодировке UTF-8 \\(байт 1\\): сохраните его в UTF-8$"):
         load_config(str(binary))
     listing = tmp_path / "list.yaml"
     listing.write_text("- a\n- b\n", encoding="utf-8")

@@ -38,7 +38,7 @@ def test_jobs_come_from_config(settings: Settings, sqlite_db: Database) -> None:
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"collect:a", "sources", "process", "dispatch", "digest:day", "digest:week"}
+        assert set(jobs) == {"collect:a", "sources", "process", "dispatch", "digest:day", "digest:week", "purge"}
         for job in jobs.values():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 300
         assert jobs["collect:a"].trigger.interval.total_seconds() == 300

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collectors import parse_line, post_from_dict, read_posts
+from collectors.bounds import MAX_TEXT
 from collectors.records import MAX_LINE_BYTES
 
 GOOD = {
@@ -81,12 +82,13 @@ def test_observed_before_published_is_repaired() -> None:
     assert problems and not problems[0].skipped
 
 
-def test_huge_line_is_skipped_but_huge_text_is_kept() -> None:
+def test_huge_line_is_skipped_and_huge_text_is_cut_with_a_note() -> None:
     post, problems = parse_line("x" * (MAX_LINE_BYTES + 1), 1)
     assert post is None and "длиннее" in str(problems[0])
     big = "Очень длинное письмо. " * 20_000
     post, problems = parse_line(line(text=big), 2)
-    assert post is not None and post.text == big and problems == []
+    assert post is not None and post.text == big[:MAX_TEXT]
+    assert [str(p) for p in problems] == [f"строка 2 исправлена: text: длиннее {MAX_TEXT} символов, обрезан"]
 
 
 def test_stream_continues_after_bad_lines() -> None:

@@ -89,6 +89,16 @@ def set_text(cell: Cell, text: str) -> None:
     cell.data_type = "s"
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP «CSV injection»), full-width forms included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def inert_text(text: str) -> str:
+    """Text for a file without cell types (CSV): a leading apostrophe keeps «=HYPERLINK(…)» a string in Excel and
+    LibreOffice, as ``set_text`` does with a typed cell in XLSX."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def local(moment: datetime, tz: tzinfo) -> datetime:
     """Excel has no time zones: naive datetime in town time."""
     return moment.astimezone(tz).replace(tzinfo=None)

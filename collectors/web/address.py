@@ -3,13 +3,17 @@
 A web post's id is its address: the path (with query) when the article lives on the source's own site
 (``/news/123/``), the full URL when it lives elsewhere, and the feed's guid only when an entry has no link.
 Paths keep ids short and stable across http/https and www, and ``url_for`` turns an id back into the page to
-re-read on refresh.
+re-read on refresh. An address longer than the store keeps (percent-encoded Cyrillic slugs triple in length)
+becomes ``#`` and a hash of it: stable, storable, and re-read through the feed's link when there is one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from collectors.bounds import MAX_ID
 
 _TRACKING = re.compile(r"^(utm_[a-z]+|yclid|gclid|fbclid|_openstat)$", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -42,9 +46,16 @@ def post_id_for(url: str, home: str) -> str:
     """The post id of the article at ``url`` for a source whose own address is ``home``."""
     canonical = canonical_url(url)
     if not same_site(canonical, home):
-        return canonical
+        return short_id(canonical)
     parts = urlsplit(canonical)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return short_id(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def short_id(value: str) -> str:
+    """``value`` when it fits the store's id column, else a stable hash of it."""
+    if len(value) <= MAX_ID:
+        return value
+    return "#" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def url_for(post_id: str, home: str) -> str | None:

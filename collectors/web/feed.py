@@ -12,14 +12,14 @@ from typing import Any
 
 import feedparser
 
+from collectors.bounds import MAX_TEXT
 from collectors.post import Post
 from collectors.records import clean_text
-from collectors.web.address import canonical_url, is_web_url, post_id_for
+from collectors.web.address import canonical_url, is_web_url, post_id_for, short_id
 from collectors.web.page import html_to_text
 from config.errors import SourceUnavailable
 
 SHORT_SUMMARY = 300  # a summary shorter than this is a teaser: the article page is read for the full text
-MAX_TEXT = 100_000  # characters; longer texts are cut (a post, not an archive)
 _SURROGATE_REF = re.compile(
     rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d\d\d|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
 )
@@ -107,7 +107,7 @@ def parse_entry(entry: Any, home: str) -> FeedEntry | None:
         link = canonical_url(guid)
         post_id = post_id_for(link, home)
     elif guid:
-        post_id = clean_text(guid)[:500]
+        post_id = short_id(clean_text(guid))
     else:
         return None
     author = entry.get("author")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakes.server import LoopbackServer, QuietHandler
 
@@ -46,6 +46,15 @@ def error_body(code: int, method: str, params: dict[str, str]) -> dict[str, Any]
     shown = [{"key": "method", "value": method}, {"key": "oauth", "value": "1"}]
     shown += [{"key": k, "value": v} for k, v in params.items() if k not in ("access_token", "method")]
     body["error"]["request_params"] = shown
+    return body
+
+
+def echo_body(method: str, params: dict[str, str]) -> dict[str, Any]:
+    """What a misconfigured proxy or a verbose mirror answers: error 100 whose text and ``request_params`` repeat
+    the whole request, access token included."""
+    body = copy.deepcopy(saved("vk_errors.json")["errors"]["100"])
+    body["error"]["error_msg"] += f": https://api.vk.ru/method/{method}?{urlencode(params)}"
+    body["error"]["request_params"] = [{"key": k, "value": v} for k, v in params.items()]
     return body
 
 
@@ -211,7 +220,8 @@ class FakeVk(LoopbackServer):
 
     def script(self, method: str, *answers: Any) -> None:
         """Answers for the next calls of ``method``: an error code (int), ``"http500"``, ``"malformed"`` (not
-        JSON), ``"stall"`` (answer after ``stall`` seconds), or a raw JSON body (dict/list)."""
+        JSON), ``"truncated"`` (JSON cut off mid-item), ``"echo"`` (error 100 repeating the request with its token),
+        ``"stall"`` (answer after ``stall`` seconds), or a raw JSON body (dict/list)."""
         self._script[method].extend(answers)
 
     def calls(self, method: str | None = None) -> int:
@@ -232,6 +242,10 @@ class FakeVk(LoopbackServer):
             return 500, b"<html><body>500 Internal Server Error</body></html>"
         elif scripted == "malformed":
             return 200, b"<html>upstream error</html>"
+        elif scripted == "truncated":
+            return 200, b'{"response": {"count": 3, "items": [{"id": 1, "owner_id": -1, "da'
+        elif scripted == "echo":
+            return 200, echo_body(method, params)
         elif isinstance(scripted, int):
             return 200, error_body(scripted, method, params)
         elif scripted is not None:
