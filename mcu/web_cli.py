@@ -15,7 +15,7 @@ from rich.table import Table
 from config import InputError, Settings
 from mcu.clock import WallClock
 from mcu.database import open_database
-from mcu.shell import app, log, out, state
+from mcu.shell import app, bad_option, log, out, state, usage_error
 from mcu.stories_cli import _author
 
 
@@ -74,6 +74,18 @@ def _password(password_file: Optional[Path], confirm: bool = True) -> str:
     return str(click.prompt("Пароль", hide_input=True, confirmation_prompt=confirm and "Пароль ещё раз"))
 
 
+def _check_role(settings: Settings, role: str, body: Optional[str]) -> None:
+    """Argument mistakes exit with code 2, like every other command's."""
+    from mcu.accounts import known_roles
+
+    if role not in known_roles(settings):
+        raise bad_option("--role", f"неизвестная роль {role!r}; есть: {', '.join(known_roles(settings))}")
+    if role == "executor" and not body:
+        raise usage_error("для роли executor укажите орган: --body КОД")
+    if role != "executor" and body:
+        raise usage_error("--body нужен только роли executor (ответственный исполнитель)")
+
+
 password_option = click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
                                default=None, help="Взять пароль из файла (- — из stdin) вместо вопроса в терминале.")
 
@@ -117,6 +129,7 @@ def users_add(login: str, role: str, full_name: str, body: Optional[str], telegr
     from mcu.accounts import create_user, link_telegram, role_title
 
     settings = state.settings
+    _check_role(settings, role, body)
     password = _password(password_file)
     db = open_database(settings)
     try:
@@ -154,6 +167,7 @@ def users_role(login: str, role: str, body: Optional[str]) -> None:
     from mcu.accounts import change_role, role_title
 
     settings = state.settings
+    _check_role(settings, role, body)
     db = open_database(settings)
     try:
         change_role(db, settings, login, role, body)
@@ -198,7 +212,7 @@ def users_link(login: str, telegram_id: Optional[int], unlink: bool) -> None:
     from mcu.accounts import link_telegram
 
     if unlink == (telegram_id is not None):
-        raise InputError("укажите --telegram-id ЧИСЛО или --unlink")
+        raise usage_error("укажите --telegram-id ЧИСЛО или --unlink")
     db = open_database(state.settings)
     try:
         link_telegram(db, login, None if unlink else telegram_id, _author(None), WallClock().now())

@@ -57,15 +57,15 @@ def test_users_add_list_passwd_disable(config: Path, tmp_path: Path, capsys: pyt
         db.dispose()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("users", "add", "x1", "--role", "mayor"), "неизвестная роль 'mayor'"),
-    (("users", "add", "ispolnitel", "--role", "executor"), "укажите орган"),
-    (("users", "add", "Олег", "--role", "pos"), "имя входа"),
-    (("users", "passwd", "nobody"), "пользователя 'nobody' нет"),
+@pytest.mark.parametrize(("args", "message", "code"), [
+    (("users", "add", "x1", "--role", "mayor"), "неизвестная роль 'mayor'", 2),
+    (("users", "add", "ispolnitel", "--role", "executor"), "укажите орган", 2),
+    (("users", "add", "Олег", "--role", "pos"), "имя входа", 1),
+    (("users", "passwd", "nobody"), "пользователя 'nobody' нет", 1),
 ])
 def test_users_mistakes_get_one_russian_line(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                             args: tuple[str, ...], message: str) -> None:
-    assert _run(config, *args, "--password-file", str(_password_file(tmp_path))) == 1
+                                             args: tuple[str, ...], message: str, code: int) -> None:
+    assert _run(config, *args, "--password-file", str(_password_file(tmp_path))) == code
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
