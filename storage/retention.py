@@ -6,7 +6,8 @@ What goes, for everything published (or decided) before the cutoff:
   snapshots;
 - the texts of alerts, of the messages that stand for them in chats, and delivered or abandoned outbox messages
   (they quote posts);
-- of stories last seen before the cutoff: the title (the opening of a post) and the word fingerprint.
+- of stories last seen before the cutoff: the title (the opening of a post) and the word fingerprint;
+- workspace login attempts (a name and a client address each).
 
 What stays: story rows with their topic, places, counts, levels, peaks and reasons (the digest's recurring
 problems and calibration read them), alert records without text (levels, recipients, times), alert states and
@@ -28,6 +29,7 @@ from storage.models import (
     AlertMessageRow,
     AlertRow,
     AnnotationRow,
+    LoginAttemptRow,
     MetricSnapshotRow,
     OutboxRow,
     PostRow,
@@ -52,6 +54,7 @@ class PurgeCounts:
     alerts: int = 0
     messages: int = 0
     outbox: int = 0
+    logins: int = 0
 
     @property
     def total(self) -> int:
@@ -71,6 +74,7 @@ LABELS = {
     "alerts": "текстов оповещений (уровень, время и получатели остаются)",
     "messages": "текстов сообщений в чатах",
     "outbox": "отправленных и брошенных сообщений исходящей очереди",
+    "logins": "попыток входа в рабочее место (имя и адрес)",
 }
 
 
@@ -97,6 +101,7 @@ def plan(session: Session, cutoff: datetime) -> PurgeCounts:
         alerts=_count(session, select(func.count()).where(*_alert_filter(cutoff))),
         messages=_count(session, select(func.count()).where(*_message_filter(cutoff))),
         outbox=_count(session, select(func.count()).where(*_outbox_filter(cutoff))),
+        logins=_count(session, select(func.count()).where(LoginAttemptRow.at < cutoff)),
     )
 
 
@@ -115,6 +120,7 @@ def purge(session: Session, cutoff: datetime) -> PurgeCounts:
     session.execute(update(AlertRow).where(*_alert_filter(cutoff)).values(text=PURGED_TEXT))
     session.execute(update(AlertMessageRow).where(*_message_filter(cutoff)).values(text=""))
     session.execute(delete(OutboxRow).where(*_outbox_filter(cutoff)))
+    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < cutoff))
     session.expire_all()
     return counts
 

@@ -75,7 +75,7 @@ def _status(request: Request) -> Status:
     settings = space.settings
     now = space.now()
     with space.db.transaction() as session:
-        source_store.sync_config_sources(session, settings.sources)
+        # Read only: the daemon (and `mcu status`) bring the registry in line with the config.
         records = source_store.list_sources(session)
         per_source = post_store.pending_by_source(session)
         backlog = post_store.count_pending_analysis(session)
