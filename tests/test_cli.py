@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TIMELINES = ROOT / "mcu" / "data" / "timelines"
 COMMANDS = {"init", "demo", "run", "collect", "process", "analyze", "replay", "status", "export", "digest", "sources",
-            "train", "eval", "stories", "calibrate", "alerts", "purge"}
+            "train", "eval", "stories", "calibrate", "alerts", "purge", "web", "users"}
 
 
 def test_help_lists_exactly_the_working_commands(tmp_path: Path) -> None:
