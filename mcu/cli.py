@@ -10,7 +10,6 @@ import tempfile
 import traceback
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 import click
@@ -140,13 +139,14 @@ def _collection(settings: Settings, db: Database) -> Collection:
 def run() -> None:
     """Запустить демон: сбор по расписанию, разбор, оповещения, сводки. Остановка — Ctrl+C или SIGTERM."""
     from mcu.daemon import build_scheduler, run_forever, start_listener
+    from mcu.web.server import serve_beside_daemon
 
     settings = state.settings
     pipeline = _pipeline(settings)
     collection = _collection(settings, pipeline.db)
     scheduler = build_scheduler(pipeline, collection, WallClock())
     stop_listener = start_listener(pipeline, WallClock())
-    stop_web = _serve_beside(settings, pipeline, scheduler) if settings.web.serve_with_daemon else None
+    stop_web = serve_beside_daemon(settings, pipeline, scheduler) if settings.web.serve_with_daemon else None
     collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
     log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
@@ -161,21 +161,6 @@ def run() -> None:
         pipeline.close()
         pipeline.db.dispose()
     log.info("демон остановлен")
-
-
-def _serve_beside(settings: Settings, pipeline: Pipeline, scheduler: object) -> Callable[[], None]:
-    """The workspace in a thread of the daemon; its actions wake the daemon's delivery job instead of sending."""
-    from mcu.web.server import build_app, serve_in_thread
-
-    def nudge() -> None:
-        try:
-            scheduler.modify_job("dispatch", next_run_time=datetime.now(timezone.utc))  # type: ignore[attr-defined]
-        except Exception:  # the job may be gone while the daemon stops; delivery runs on its own schedule anyway
-            log.debug("задание доставки не найдено")
-
-    stop = serve_in_thread(build_app(settings, pipeline, after_action=nudge), settings)
-    log.info("рабочее место: http://%s:%d", settings.web.host, settings.web.port)
-    return stop
 
 
 @app.command()

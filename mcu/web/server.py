@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 import uvicorn
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
 from fastapi import FastAPI
 
 from config import InputError, Settings
@@ -89,4 +91,24 @@ def serve_in_thread(app: FastAPI, settings: Settings, host: str | None = None,
         server.should_exit = True
         thread.join(timeout=10)
 
+    return stop
+
+
+def wake_delivery(scheduler: BaseScheduler) -> Callable[[], None]:
+    """After an action in the workspace: run the daemon's delivery job now rather than at its next turn."""
+
+    def nudge() -> None:
+        try:
+            scheduler.modify_job("dispatch", next_run_time=datetime.now(timezone.utc))
+        except JobLookupError:  # the daemon is stopping; delivery runs on its own schedule anyway
+            log.debug("задания доставки нет")
+
+    return nudge
+
+
+def serve_beside_daemon(settings: Settings, pipeline: Pipeline, scheduler: BaseScheduler) -> Callable[[], None]:
+    """The workspace in a thread of `mcu run`: its actions wake the daemon's delivery job instead of sending."""
+    check_address(settings.web.host, settings.web.port)
+    stop = serve_in_thread(build_app(settings, pipeline, after_action=wake_delivery(scheduler)), settings)
+    log.info("рабочее место: http://%s:%d", settings.web.host, settings.web.port)
     return stop
