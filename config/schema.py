@@ -21,6 +21,12 @@ from config.times import ClockTime, TimeWindow
 Level = Literal["low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("low", "medium", "high", "critical")
 Platform = Literal["vk", "ok", "telegram", "web"]
+EXECUTOR_ROLE = "executor"  # an ответственный исполнитель: a body's account, sees only that body's appeals
+# What a workspace role may be allowed: pages to read and actions to take (the web shell holds the default table).
+WORKSPACE_PERMISSIONS = (
+    "queue", "story", "story.act", "story.edit", "silences", "silences.edit", "appeals", "ratings", "gospublics",
+    "sources", "sources.edit", "reports", "reports.generate", "search", "audit",
+)
 MIN_RETENTION = 14 * 86400.0  # a weekly digest compares with the week before
 
 
@@ -147,6 +153,41 @@ class WebSettings(Section):
 
     user_agent: str = "MCU-monitor/0.1 (municipal media monitoring)"
     requests_per_second: float = Field(default=1.0, gt=0)
+
+
+class LoginThrottleSettings(Section):
+    """Failed logins that lock a name (or an address) out of the workspace for a while."""
+
+    failures: int = Field(default=5, ge=1)  # per account name within ``window``
+    address_failures: int = Field(default=20, ge=1)  # per client address within ``window``
+    window: Duration = 900.0
+
+
+class WorkspaceSettings(SecretHolder):
+    """The web workspace (`mcu web`, or beside the daemon): where it listens, sessions, who sees what."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    serve_with_daemon: bool = False
+    session_secret: Secret | None = None
+    session_lifetime: Duration = 12 * 3600.0
+    secure_cookies: bool = False  # behind a TLS proxy: cookies only over HTTPS
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    throttle: LoginThrottleSettings = LoginThrottleSettings()
+    queue_days: int = Field(default=7, ge=1)
+    refresh: Duration = Field(default=10.0, ge=1)  # how often the open queue updates itself
+    search_limit: int = Field(default=200, ge=10, le=5000)
+    permissions: dict[str, list[str]] = Field(default_factory=dict)  # role → pages and actions (empty: built-in table)
+
+    _secrets = field_validator("session_secret", mode="before")(_secret)
+
+    @field_validator("permissions")
+    @classmethod
+    def _known_permissions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted({p for granted in value.values() for p in granted} - set(WORKSPACE_PERMISSIONS))
+        if unknown:
+            raise ValueError(f"неизвестные права {', '.join(unknown)}; есть: {', '.join(WORKSPACE_PERMISSIONS)}")
+        return value
 
 
 class ApiSettings(Section):
@@ -346,6 +387,7 @@ class Settings(Section):
     alerts: AlertSettings = AlertSettings()
     digest: DigestSettings = DigestSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    web: WorkspaceSettings = WorkspaceSettings()
     retention_days: int = Field(default=365, ge=1)
     bodies: list[BodySettings] = Field(default_factory=list)
     responses: ResponsesSettings = ResponsesSettings()
@@ -367,6 +409,9 @@ class Settings(Section):
         for role in self.digest.roles:
             if role not in self.roles:
                 problems.append(f"digest.roles: неизвестная роль {role!r}")
+        for role in self.web.permissions:
+            if role not in self.roles and role != EXECUTOR_ROLE:
+                problems.append(f"web.permissions: неизвестная роль {role!r}")
         # Purging sooner would cut the history the risk baselines and the weekly digest's comparison read.
         needed = math.ceil(max(MIN_RETENTION, self.risk.pace_history, self.risk.burst_history) / 86400)
         if self.retention_days < needed:
@@ -385,7 +430,7 @@ class Settings(Section):
     def secrets(self) -> list[Secret]:
         """Every resolved secret, for masking log lines and errors."""
         found: list[Secret] = []
-        for section in (self.api.vk, self.api.ok, self.api.telegram, self.api.telegram_bot):
+        for section in (self.api.vk, self.api.ok, self.api.telegram, self.api.telegram_bot, self.web):
             for value in section.__dict__.values():
                 if isinstance(value, Secret):
                     found.append(value)

@@ -119,7 +119,7 @@ def _until(start: datetime, span: Optional[str], until: Optional[str], tz: objec
 def alerts_silence(topic: Optional[str], place: Optional[str], words: Optional[str], span: Optional[str],
                    until: Optional[str], reason: str, by: Optional[str]) -> None:
     """Тишина для планового события: подходящие истории не оповещают до конца срока (только в сводку)."""
-    from storage import alert_state
+    from mcu.silences import add_silence
 
     settings = state.settings
     if not (topic or place or words):
@@ -129,10 +129,12 @@ def alerts_silence(topic: Optional[str], place: Optional[str], words: Optional[s
         raise bad_option("--topic", f"темы {topic!r} нет; есть: {', '.join(sorted(codes))}")
     now = WallClock().now()
     ends = _until(now, span, until, settings.town.tz)
-    with store_session(settings) as session:
-        number = alert_state.add_silence(session, topic=topic, place=place, words=words, starts_at=now,
-                                         ends_at=ends, reason=reason, author=_author(by))
-        alert_state.audit(session, None, "silence", _author(by), now, detail=f"тишина №{number}: {reason}")
+    db = open_database(settings)
+    try:
+        number = add_silence(db, settings, topic=topic, place=place, words=words, now=now, ends=ends, reason=reason,
+                             author=_author(by))
+    finally:
+        db.dispose()
     out.print(f"Тишина №{number} до {_moment(ends, settings.town.tz)}: {reason}")
 
 
@@ -159,14 +161,13 @@ def alerts_silences() -> None:
 @by_option
 def alerts_unsilence(silence_id: int, by: Optional[str]) -> None:
     """Снять тишину досрочно."""
-    from storage import alert_state
+    from mcu.silences import end_silence
 
-    settings = state.settings
-    now = WallClock().now()
-    with store_session(settings) as session:
-        if not alert_state.end_silence(session, silence_id, now):
-            raise InputError(f"действующей тишины №{silence_id} нет")
-        alert_state.audit(session, None, "unsilence", _author(by), now, detail=f"тишина №{silence_id}")
+    db = open_database(state.settings)
+    try:
+        end_silence(db, silence_id, _author(by), WallClock().now())
+    finally:
+        db.dispose()
     out.print(f"Тишина №{silence_id} снята.")
 
 

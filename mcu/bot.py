@@ -17,15 +17,20 @@ from alerts import BotClient
 from alerts.lifecycle import STATUS_TITLES, parse_callback
 from config import DeliveryError, MCUError, Settings
 from mcu.alerting import Alerting
-from storage import Database, alert_state
+from storage import Database, alert_state, users
 
 log = logging.getLogger(__name__)
 OFFSET = "updates_offset"
 
 
-def _actor(user: Any) -> str:
+def _actor(user: Any, session: Any = None) -> str:
+    """The presser as the audit names them: a Telegram account linked to a workspace account shows as that person."""
     if not isinstance(user, dict):
         return "неизвестный"
+    if session is not None and isinstance(user.get("id"), int):
+        linked = users.by_telegram(session, user["id"])
+        if linked is not None:
+            return linked.label
     name = " ".join(str(user[k]) for k in ("first_name", "last_name") if user.get(k))
     handle = f" @{user['username']}" if user.get("username") else ""
     return f"{name or 'без имени'}{handle} (id {user.get('id', '?')})"
@@ -75,7 +80,7 @@ class BotPoller:
         if parsed is None:
             return str(query.get("id", "")), "Эта кнопка больше не работает"
         status, story_id = parsed
-        actor = _actor(query.get("from"))
+        actor = _actor(query.get("from"), session)
         if not self._alerting.act(session, story_id, status, actor, self._clock(), chat=chat):
             return str(query.get("id", "")), f"Оповещения по истории №{story_id} нет"
         log.info("история %d: %s — %s", story_id, STATUS_TITLES[status], actor)

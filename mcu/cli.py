@@ -29,11 +29,12 @@ from config import (
     mask_secrets,
     parse_duration,
 )
-from mcu import alerts_cli, gospublics_cli, purge_cli, stories_cli  # noqa: F401  (register `mcu alerts`, `mcu gospublics`, `mcu stories`, `mcu calibrate`, `mcu purge`)
+from mcu import alerts_cli, gospublics_cli, purge_cli, stories_cli, web_cli  # noqa: F401  (register `mcu alerts`, `mcu gospublics`, `mcu stories`, `mcu calibrate`, `mcu purge`, `mcu web`, `mcu users`)
 from mcu import responses_cli, roadmap_cli  # noqa: F401  (register `mcu bodies`, `appeals`, `ratings`, `responses`, `roadmap`)
 from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, bad_option, err, log, out, state, usage_error
+from mcu.source_health import source_state
 from storage.database import database_error
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
@@ -114,6 +115,9 @@ def demo(workdir: Path) -> None:
     table.add_row("База данных", str(result.database))
     table.add_row("Сводка за неделю", ", ".join(str(p) for p in result.digests) or str(result.digest))
     table.add_row("Мониторинг госпабликов", ", ".join(str(p) for p in result.gospublics_files) or "—")
+    if result.password_file is not None:
+        table.add_row("Рабочее место", f"mcu web --demo --dir {workdir} → http://127.0.0.1:{settings.web.port}, "
+                                       f"вход demo, пароль — в файле {result.password_file}")
     out.print(table)
     if result.ratings:
         out.print(responses_cli.rating_console_table(result.ratings, result.rating_title))
@@ -144,6 +148,7 @@ def _collection(settings: Settings, db: Database, stopping: threading.Event | No
 def run() -> None:
     """Запустить демон: сбор по расписанию, разбор, оповещения, сводки. Остановка — Ctrl+C или SIGTERM."""
     from mcu.daemon import build_scheduler, run_forever, start_listener
+    from mcu.web.server import serve_beside_daemon
 
     settings = state.settings
     stopping = threading.Event()  # one stop request for every job of the daemon
@@ -151,6 +156,7 @@ def run() -> None:
     collection = _collection(settings, pipeline.db, stopping)
     scheduler = build_scheduler(pipeline, collection, WallClock())
     stop_listener = start_listener(pipeline, WallClock())
+    stop_web = serve_beside_daemon(settings, pipeline, scheduler) if settings.web.serve_with_daemon else None
     collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
     log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
@@ -159,6 +165,8 @@ def run() -> None:
     finally:
         if stop_listener is not None:
             stop_listener()
+        if stop_web is not None:
+            stop_web()
         collection.close()
         pipeline.close()
         pipeline.db.dispose()
@@ -422,18 +430,6 @@ def replay(file: Path, db: Optional[str], tick: str) -> None:
 
 def fmt_moment(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M") if moment else "—"
-
-
-def source_state(record: SourceRecord, now: datetime) -> str:
-    if not record.enabled:
-        return "отключён"
-    if record.closed_at is not None:
-        return f"закрыт: {record.closed_reason}"
-    if record.failing:
-        return "не настроен" if (record.last_error or "").startswith("не настроен") else "ошибка"
-    if record.last_success_at is None:
-        return "ещё не собирался"
-    return "работает"
 
 
 def sources_table(

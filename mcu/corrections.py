@@ -1,7 +1,8 @@
 """Analysts' corrections of stories: merge several into one, split posts off into a new story, give a verdict.
 
 Each correction is written with its author and time; a split is also remembered so that clustering never
-merges the two stories back. Both stories are rescored on the next processing pass.
+merges the two stories back. Both stories are rescored on the next processing pass. Every correction and verdict
+also goes to the alert audit log (the one the bot's buttons write), with where it came from (``chat``: CLI, web).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from config import InputError, Settings
 from mcu.alerting import Alerting
 from nlp import Lemmatizer, normalize
 from risk import StoryMatcher, fingerprint
-from storage import Database, stories
+from storage import Database, alert_state, stories
 from storage.models import AnnotationRow, PostRow
 
 VERDICTS = {"taken": "taken", "false": "false_positive", "closed": "closed"}  # the CLI's words → alert statuses
@@ -32,7 +33,8 @@ def _open_story(session: Session, story_id: int) -> int:
     return row.id
 
 
-def merge_stories(db: Database, target: int, others: Sequence[int], author: str, now: datetime) -> int:
+def merge_stories(db: Database, target: int, others: Sequence[int], author: str, now: datetime,
+                  chat: str = "CLI") -> int:
     """Fold ``others`` into ``target``; returns how many posts moved."""
     if target in others:
         raise InputError(f"история №{target} не может войти сама в себя")
@@ -44,6 +46,8 @@ def merge_stories(db: Database, target: int, others: Sequence[int], author: str,
             posts = stories.post_ids_of(session, other)
             stories.merge_into(session, other, target)
             stories.record_correction(session, "merge", target, other, posts, author, now)
+            alert_state.audit(session, target, "merge", author, now, chat=chat,
+                              detail=f"№{other} → №{target}, постов {len(posts)}")
             moved += len(posts)
     return moved
 
@@ -75,7 +79,8 @@ class Splitter:
         topic = max(topics, key=lambda t: topics[t]) if topics else "other"
         return frozenset(shingles), list(dict.fromkeys(places)), topic, title
 
-    def split(self, db: Database, story_id: int, post_ids: Sequence[int], author: str, now: datetime) -> tuple[int, int]:
+    def split(self, db: Database, story_id: int, post_ids: Sequence[int], author: str, now: datetime,
+              chat: str = "CLI") -> tuple[int, int]:
         """A new story from ``post_ids`` of ``story_id`` and their comments; returns (new story, posts moved)."""
         with db.transaction() as session:
             _open_story(session, story_id)
@@ -97,11 +102,13 @@ class Splitter:
             rest, rest_places, _, _ = self._shape(session, staying)
             stories.rebuild(session, story_id, rest, rest_places)
             stories.record_correction(session, "split", story_id, new.id, moving, author, now)
+            alert_state.audit(session, story_id, "split", author, now, chat=chat,
+                              detail=f"№{story_id} → новая №{new.id}, постов {len(moving)}")
         return new.id, len(moving)
 
 
 def mark_story(db: Database, story_id: int, verdict: str, author: str, now: datetime,
-               alerting: Alerting | None = None) -> str:
+               alerting: Alerting | None = None, chat: str = "CLI") -> str:
     """Record an analyst's verdict (``taken``, ``false``, ``closed``); returns its Russian title.
 
     A story that alerted gets what its buttons would do (state, audit, messages updated); any story gets the label.
@@ -110,7 +117,8 @@ def mark_story(db: Database, story_id: int, verdict: str, author: str, now: date
         raise InputError(f"вердикт {verdict!r}: пишите taken, false или closed")
     with db.transaction() as session:
         target = _open_story(session, story_id)
-        acted = alerting is not None and alerting.act(session, target, VERDICTS[verdict], author, now, chat="CLI")
-        if not acted:
+        acted = alerting is not None and alerting.act(session, target, VERDICTS[verdict], author, now, chat=chat)
+        if not acted:  # a story that never alerted: the label, and the same audit line a button would leave
             stories.add_feedback(session, target, VERDICTS[verdict], author, now)
+            alert_state.audit(session, target, VERDICTS[verdict], author, now, chat=chat)
     return STATUS_TITLES[VERDICTS[verdict]].lower()

@@ -42,6 +42,9 @@ DEMO_ACCOUNTS: dict[str, list[dict[str, object]]] = {
             {"platform": "vk", "id": "-44", "names": ["МУП «ККП» (демо)"]}],
 }
 
+DEMO_LOGIN = "demo"  # the workspace account `mcu web --demo` opens with (role: head of the МЦУ)
+DEMO_PASSWORD_FILE = "web-password.txt"
+
 
 @dataclass(frozen=True, slots=True)
 class DemoResult:
@@ -54,6 +57,7 @@ class DemoResult:
     rating_title: str = ""
     gospublics: tuple[PageReport, ...] = ()  # the official pages, judged for the month before the demo's end
     gospublics_files: tuple[Path, ...] = ()  # «Мониторинг госпабликов» in every format
+    password_file: Path | None = None  # the demo account's password, readable by its owner only
 
 
 def demo_data_path() -> Path:
@@ -119,11 +123,12 @@ def run_demo(
         digest = digests[0]
         with db.transaction() as session:
             rating = rating_data(session, settings, "week", week.start, week.end)
+        password_file = demo_account(db, settings, workdir, end)
         pipeline.close()
     finally:
         db.dispose()
     return DemoResult(report, database, digest, dict(levels), tuple(digests), rating.ratings, rating.title, tuple(pages),
-                      tuple(files))
+                      tuple(files), password_file)
 
 
 def _gospublics(settings: Settings, db: Database, pipeline: Pipeline, workdir: Path, end: datetime
@@ -138,4 +143,19 @@ def _gospublics(settings: Settings, db: Database, pipeline: Pipeline, workdir: P
     data = monitoring(settings, reports, period, end)
     files = [write_report(settings, data, fmt, workdir / f"gospublics-month.{fmt}") for fmt in ("docx", "xlsx", "html")]
     return reports, files
+
+
+def demo_account(db: Database, settings: Settings, workdir: Path, now: datetime) -> Path:
+    """An account for the demo's workspace, with a fresh random password kept in a file only its owner reads."""
+    import secrets
+
+    from mcu.accounts import create_user
+
+    password = secrets.token_urlsafe(12)
+    create_user(db, settings, DEMO_LOGIN, password, "mcu_head", full_name="Демо-пользователь", now=now)
+    path = workdir / DEMO_PASSWORD_FILE
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(password + "\n", encoding="utf-8")
+    return path
 

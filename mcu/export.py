@@ -118,3 +118,16 @@ def _write_xlsx_to(records: Iterable[dict[str, Any]], kind: str, output: Path | 
             return _write_xlsx(records, kind, stream)
     except OSError as exc:
         raise InputError(f"не удалось записать {output}: {exc.strerror}") from exc
+
+
+def records_bytes(records: Iterable[dict[str, Any]], fmt: str, kind: str = "records") -> tuple[bytes, int]:
+    """The same files as ``write_records`` writes, in memory (for a download): (content, records written)."""
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        count = _write_xlsx(records, kind, buffer)
+        return buffer.getvalue(), count
+    if fmt not in ("jsonl", "csv"):
+        raise InputError(f"формат {fmt!r}: jsonl, csv или xlsx")
+    text = io.StringIO(newline="")
+    count = _write(records, fmt, text)
+    return text.getvalue().encode("utf-8-sig" if fmt == "csv" else "utf-8"), count

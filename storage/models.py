@@ -433,3 +433,38 @@ class GospublicProblemRow(Base):
     value: Mapped[float | None] = mapped_column(Float)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserRow(Base):
+    """A person's workspace account; the password is an argon2 hash, never the password itself."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str | None] = mapped_column(String(100))  # the executor's body (ответственный исполнитель)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Grows when the password changes or the account is disabled: every older session cookie stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LoginAttemptRow(Base):
+    """Every login attempt with its outcome: throttling counts the recent failures, people can review them."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_login_at", "login", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    success: Mapped[bool] = mapped_column(Boolean)

@@ -26,13 +26,18 @@ def export_posts(session: Session, start: datetime, end: datetime, topic: str | 
     if topic:
         query = query.where(AnnotationRow.main_topic == topic)
     for post_row, annotation_row in session.execute(query).yield_per(1000):
-        record = stored(post_row).post.to_record()
-        if annotation_row is not None:
-            annotation = to_annotation(annotation_row, post_row.external_id).to_record()
-            annotation.pop("id")
-            record["annotation"] = annotation
-        record["story_id"] = post_row.story_id
-        yield record
+        yield post_record(post_row, annotation_row)
+
+
+def post_record(post_row: PostRow, annotation_row: AnnotationRow | None) -> dict[str, Any]:
+    """The exported record of a post: the brief's post record, its annotation and its story."""
+    record = stored(post_row).post.to_record()
+    if annotation_row is not None:
+        annotation = to_annotation(annotation_row, post_row.external_id).to_record()
+        annotation.pop("id")
+        record["annotation"] = annotation
+    record["story_id"] = post_row.story_id
+    return record
 
 
 def export_stories(session: Session, start: datetime, end: datetime, topic: str | None = None) -> Iterator[dict[str, Any]]:

@@ -6,7 +6,8 @@ What goes, for everything published (or decided) before the cutoff:
   snapshots, and the appeals made by them (who wrote, what was answered) with their replies and events;
 - the texts of alerts, of the messages that stand for them in chats, and delivered or abandoned outbox messages
   (they quote posts);
-- of stories last seen before the cutoff: the title (the opening of a post) and the word fingerprint.
+- of stories last seen before the cutoff: the title (the opening of a post) and the word fingerprint;
+- workspace login attempts (a name and a client address each).
 
 What stays: story rows with their topic, places, counts, levels, peaks and reasons (the digest's recurring
 problems and calibration read them), alert records without text (levels, recipients, times), alert states and
@@ -29,6 +30,7 @@ from storage.models import (
     AlertRow,
     AnnotationRow,
     GospublicProblemRow,
+    LoginAttemptRow,
     MetricSnapshotRow,
     OutboxRow,
     PostRow,
@@ -55,6 +57,7 @@ class PurgeCounts:
     messages: int = 0
     outbox: int = 0
     appeals: int = 0
+    logins: int = 0
 
     @property
     def total(self) -> int:
@@ -75,6 +78,7 @@ LABELS = {
     "messages": "текстов сообщений в чатах",
     "outbox": "отправленных и брошенных сообщений исходящей очереди",
     "appeals": "обращений (автор, ответы, события)",
+    "logins": "попыток входа в рабочее место (имя и адрес)",
 }
 
 
@@ -102,6 +106,7 @@ def plan(session: Session, cutoff: datetime) -> PurgeCounts:
         messages=_count(session, select(func.count()).where(*_message_filter(cutoff))),
         outbox=_count(session, select(func.count()).where(*_outbox_filter(cutoff))),
         appeals=_count(session, select(func.count()).where(AppealRow.post_id.in_(old))),
+        logins=_count(session, select(func.count()).where(LoginAttemptRow.at < cutoff)),
     )
 
 
@@ -130,6 +135,7 @@ def purge(session: Session, cutoff: datetime) -> PurgeCounts:
     # A госпаблик problem quotes a resident's unanswered question: the quote goes with the comment.
     session.execute(update(GospublicProblemRow).where(GospublicProblemRow.opened_at < cutoff,
                                                       GospublicProblemRow.text != PURGED_TEXT).values(text=PURGED_TEXT))
+    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < cutoff))
     session.expire_all()
     return counts
 

@@ -121,3 +121,20 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     upgrade(database.engine)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def web_world(tmp_path_factory: pytest.TempPathFactory, settings: Settings, analyzer: Analyzer):  # type: ignore[no-untyped-def]
+    """The workspace tests' town, built once per test process (see tests/web_helpers.py)."""
+    from tests.web_helpers import build_world
+
+    return build_world(tmp_path_factory.mktemp("web-world"), settings, analyzer)
+
+
+@pytest.fixture
+def web(web_world, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from tests.web_helpers import Web
+
+    site = Web(web_world, tmp_path)
+    yield site
+    site.close()
