@@ -83,11 +83,14 @@ class PageComment:
     author_id: str | None = None
     needs_response: bool | None = None  # the NLP verdict; None until the comment is analysed
     url: str | None = None
+    kinds: tuple[str, ...] = ()  # the NLP's appeal signals (question, request, complaint): they choose the deadline
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionAnswer:
-    """A resident's question to the page and the page's answer, if any (the responses component's narrow input)."""
+    """A resident's question to the page and the first official answer, if any, as the responses component judged
+    it: ``deadline_at`` is the first-answer deadline of the body's rule in working time (``deadline_minutes`` of
+    it), ``status`` its deadline status (open, met, breached, overdue)."""
 
     page: str
     question_id: str
@@ -96,6 +99,9 @@ class QuestionAnswer:
     deadline_at: datetime
     url: str | None = None
     excerpt: str = ""
+    status: str = "open"
+    working_minutes: float | None = None
+    deadline_minutes: float | None = None
 
     @property
     def answered_in_time(self) -> bool:
