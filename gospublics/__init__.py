@@ -18,6 +18,7 @@ from gospublics.checks import TITLES as CHECK_TITLES
 from gospublics.evaluate import PageInput, evaluate
 from gospublics.problems import Problem, problems_of
 from gospublics.records import (
+    EXPORT_FIELDS,
     PLATFORM_TITLES,
     STATUS_TITLES,
     CheckResult,
@@ -34,6 +35,7 @@ from gospublics.registry import PageEntry, RowProblem, read_csv
 
 __all__ = [
     "CHECK_TITLES",
+    "EXPORT_FIELDS",
     "PLATFORM_TITLES",
     "STATUS_TITLES",
     "CheckResult",

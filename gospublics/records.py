@@ -184,6 +184,14 @@ class PageFigures:
     weekly_posts: tuple[int, ...] = ()  # posts per week of the period, oldest first (cadence chart)
 
 
+# The fields of one exported page (issue 15, «Отчёты»): scripts and ЦУР's tables rely on this list.
+EXPORT_FIELDS = (
+    "page", "platform", "body", "kind", "followers", "posts", "posts_per_week", "max_silence_days",
+    "days_since_last_post", "federal_regional_share", "engagement_rate", "comments_open", "questions",
+    "answered_share", "median_minutes_to_answer", "checks", "score", "rank", "recommendations",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PageReport:
     """Everything the report says about one page: status, figures, checks, score, rank and recommendations."""
@@ -208,16 +216,14 @@ class PageReport:
         return next((check for check in self.checks if check.code == code), None)
 
     def to_record(self) -> dict[str, Any]:
-        """The JSON Lines record of `mcu export gospublics`."""
+        """The JSON Lines record of `mcu export gospublics`: exactly ``EXPORT_FIELDS``, in that order (CSV and XLSX
+        take their columns from it)."""
         figures = self.figures
         return {
             "page": self.page.title,
-            "url": self.page.url,
             "platform": self.page.platform,
             "body": self.page.body,
             "kind": self.page.kind,
-            "status": self.status,
-            "status_text": self.status_text,
             "followers": figures.followers,
             "posts": figures.posts,
             "posts_per_week": _round(figures.posts_per_week),
