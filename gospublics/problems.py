@@ -61,7 +61,7 @@ def problems_of(report: PageReport, limits: Thresholds, now: datetime,
         link = f" {oldest.url}" if oldest.url else ""
         found.append(Problem(page.key, "unanswered",
                              f"Госпаблик {name}: {counted(len(overdue), 'вопрос', 'вопроса', 'вопросов')} жителей без "
-                             f"ответа {answer_deadline((q.deadline_minutes for q in overdue), 'дольше срока исполнителя')}"
+                             f"ответа {answer_deadline((q.deadline_minutes for q in overdue), 'дольше срока')}"
                              f"; самый старый ждёт {waited}: "
                              f"«{oldest.excerpt[:120]}»{link}", float(len(overdue))))
     drop = follower_drop(followers, now, limits.follower_drop_window)

@@ -341,7 +341,7 @@ def test_problems_for_the_role() -> None:
                                      "норма — не больше 5 дней")
     assert "отток подписчиков 9,1 % — было 1100, стало 1000" in _plain(found["followers_drop"].text)
     assert "https://vk.com/x" in found["unanswered"].text
-    assert "1 вопрос жителей без ответа дольше срока исполнителя (8 ч рабочего времени)" in found["unanswered"].text
+    assert "1 вопрос жителей без ответа дольше срока (8 ч рабочего времени)" in found["unanswered"].text
     gone = evaluate([PageInput(PAGE, facts(status="deleted", status_detail="удалено"))], PERIOD, END, SETTINGS, TZ)[0]
     assert gone.score is None and [p.code for p in problems_of(gone, SETTINGS.thresholds, END)] == ["gone"]
 
