@@ -48,6 +48,7 @@ from mcu.pipeline import Pipeline, build_analyzer
 from mcu.timeline import ticks  # the replay's own grouping into ticks, so the bench meets the same ticks
 from nlp import Analyzer, Annotation
 from nlp.analyzer import PostContext
+from nlp.morph import Lemmatizer
 from storage import Database, upgrade
 
 TICK = timedelta(minutes=5)
@@ -100,15 +101,26 @@ def tick_end(moment: datetime) -> datetime:
 # --- analysers -------------------------------------------------------------------------------------
 
 
-class Recorder:
-    """The real analyser, keeping what it said about each demo post."""
+class Wrapped:
+    """What the pipeline asks of an analyser besides verdicts, answered by the real one."""
 
     def __init__(self, real: Analyzer) -> None:
         self.real = real
-        self.verdicts: dict[str, Annotation] = {}
+
+    @property
+    def lemmatizer(self) -> Lemmatizer:  # the answers stage builds its assessor with it
+        return self.real.lemmatizer
 
     def context_for(self, post: Post, parent_relevance: float | None = None, parent_text: str | None = None) -> PostContext:
         return self.real.context_for(post, parent_relevance, parent_text)
+
+
+class Recorder(Wrapped):
+    """The real analyser, keeping what it said about each demo post."""
+
+    def __init__(self, real: Analyzer) -> None:
+        super().__init__(real)
+        self.verdicts: dict[str, Annotation] = {}
 
     def analyze_batch(self, items: Sequence[tuple[Post, PostContext | None]]) -> list[Annotation]:
         found = self.real.analyze_batch(items)
@@ -117,15 +129,12 @@ class Recorder:
         return found
 
 
-class StandIn:
+class StandIn(Wrapped):
     """Hands back recorded verdicts: the pipeline runs without NLP cost, on the verdicts NLP would give."""
 
     def __init__(self, real: Analyzer, verdicts: dict[str, Annotation]) -> None:
-        self.real = real
+        super().__init__(real)
         self.verdicts = verdicts
-
-    def context_for(self, post: Post, parent_relevance: float | None = None, parent_text: str | None = None) -> PostContext:
-        return self.real.context_for(post, parent_relevance, parent_text)
 
     def analyze_batch(self, items: Sequence[tuple[Post, PostContext | None]]) -> list[Annotation]:
         return [replace(self.verdicts[demo_id(post.id)], id=post.id) for post, _ in items]
