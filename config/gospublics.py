@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,6 +17,14 @@ CHECK_CODES: tuple[str, ...] = (
 )
 DESIGN_ELEMENTS: tuple[str, ...] = ("avatar", "cover", "description", "contacts", "site", "pinned_contacts", "state_mark")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+# Keys that once meant something and are now ignored with a warning, not refused: a config written for an older
+# version must keep the daemon running. Key → where its meaning went.
+RETIRED_THRESHOLDS = {
+    "answer_deadline": "срок ответа жителю теперь берётся из responses.deadlines — срок первого ответа исполнителя "
+                       "в рабочем времени с праздниками; уберите ключ из конфигурации",
+}
+
+log = logging.getLogger(__name__)
 
 
 class _Section(BaseModel):
@@ -74,12 +83,22 @@ class Thresholds(_Section):
     min_federal_regional_share: float = Field(default=0.2, ge=0, le=1)
     min_engagement_vs_kind: float = Field(default=0.5, ge=0)
     min_engagement_vs_own: float = Field(default=0.5, ge=0)
-    answer_deadline: Duration = 24 * 3600.0
     min_answered_share: float = Field(default=0.8, ge=0, le=1)
     max_median_answer: Duration = 8 * 3600.0
     outdated_grace: Duration = 86400.0
     follower_drop: float = Field(default=0.05, gt=0, lt=1)
     follower_drop_window: Duration = 7 * 86400.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        found = [key for key in RETIRED_THRESHOLDS if key in data]
+        for key in found:
+            log.warning("конфигурация: gospublics.thresholds.%s больше не используется и пропущена: %s",
+                        key, RETIRED_THRESHOLDS[key])
+        return {key: value for key, value in data.items() if key not in found} if found else data
 
     @field_validator("working_hours")
     @classmethod

@@ -4,7 +4,7 @@
 
     records.py     Page, PagePost, PageComment, QuestionAnswer, CheckResult, PageReport
     registry.py    pages from config, a URL or a CSV table
-    answers.py     questions in comments and the page's answers (until the responses component takes over)
+    answers.py     questions in comments and the page's answers, judged by the responses component
     checks/        one small pure function per check
     figures.py     the period's numbers
     score.py       weights → score 0..100, rank within kind
@@ -13,11 +13,12 @@
     problems.py    what to alert the responsible role about
 """
 
-from gospublics.answers import link_answers, page_accounts
+from gospublics.answers import PageDialogue, body_accounts, judge, page_accounts
 from gospublics.checks import TITLES as CHECK_TITLES
 from gospublics.evaluate import PageInput, evaluate
 from gospublics.problems import Problem, problems_of
 from gospublics.records import (
+    EXPORT_FIELDS,
     PLATFORM_TITLES,
     STATUS_TITLES,
     CheckResult,
@@ -34,12 +35,14 @@ from gospublics.registry import PageEntry, RowProblem, read_csv
 
 __all__ = [
     "CHECK_TITLES",
+    "EXPORT_FIELDS",
     "PLATFORM_TITLES",
     "STATUS_TITLES",
     "CheckResult",
     "Monitoring",
     "Page",
     "PageComment",
+    "PageDialogue",
     "PageEntry",
     "PageFigures",
     "PageInput",
@@ -49,8 +52,9 @@ __all__ = [
     "Problem",
     "QuestionAnswer",
     "RowProblem",
+    "body_accounts",
     "evaluate",
-    "link_answers",
+    "judge",
     "page_accounts",
     "problems_of",
     "read_csv",

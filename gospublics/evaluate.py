@@ -19,7 +19,6 @@ from gospublics.agenda import Agenda
 from gospublics.checks import CheckContext, run_checks
 from gospublics.figures import (
     agenda_share,
-    answer_figures,
     days_since,
     engagement_rate,
     longest_silence,
@@ -31,6 +30,7 @@ from gospublics.recommend import GONE, recommendations
 from gospublics.records import STATUS_TITLES, Page, PageFigures, PagePost, PageReport, Period, QuestionAnswer
 from gospublics.score import rank_within, score
 from gospublics.wording import day_month
+from responses import PageAnswers
 
 GONE_STATUSES = ("closed", "deleted", "not_found")
 
@@ -47,7 +47,8 @@ class PageInput:
     last_post_at: datetime | None = None
     previous_post_at: datetime | None = None
     pinned: PagePost | None = None
-    questions: tuple[QuestionAnswer, ...] = ()
+    questions: tuple[QuestionAnswer, ...] = ()  # residents' questions with their answers (``answers.judge``)
+    answers: PageAnswers | None = None  # ... and the responses component's figures for them
     duplicate_of: str | None = None  # the registry listed it twice: the first listing is the one judged
 
 
@@ -78,9 +79,8 @@ def status_of(item: PageInput, tz: tzinfo) -> tuple[str, str]:
 
 def figures_of(item: PageInput, period: Period, now: datetime, agenda: Agenda) -> PageFigures:
     facts = item.facts
-    answers = answer_figures(item.questions, now)
+    answers = item.answers
     _, share = agenda_share(item.posts, agenda)
-    answered = [q.minutes_to_answer for q in item.questions if q.minutes_to_answer is not None]
     return PageFigures(
         followers=facts.followers if facts is not None else None,
         posts=len(item.posts),
@@ -92,9 +92,9 @@ def figures_of(item: PageInput, period: Period, now: datetime, agenda: Agenda) -
         views_per_post=views_per_post(item.posts),
         comments_open=False if facts is not None and facts.wall == "disabled" else
         (facts.comments_open if facts is not None else None),
-        questions=answers.due,
-        answered_share=answers.in_time / answers.due if answers.due else None,
-        median_minutes_to_answer=statistics.median(answered) if answered else None,
+        questions=answers.appeals if answers is not None else 0,
+        answered_share=answers.answered_share if answers is not None else None,
+        median_minutes_to_answer=answers.median_minutes if answers is not None else None,
         weekly_posts=weekly_posts(item.posts, period),
     )
 
@@ -136,7 +136,7 @@ def evaluate(inputs: Sequence[PageInput], period: Period, now: datetime, setting
         context = CheckContext(
             page=item.page, facts=item.facts, posts=item.posts, period=period, now=now, tz=tz, settings=settings,
             agenda=agenda, last_post_at=item.last_post_at, previous_post_at=item.previous_post_at, pinned=item.pinned,
-            questions=item.questions, kind_engagement=medians.get(item.page.kind),
+            questions=item.questions, answers=item.answers, kind_engagement=medians.get(item.page.kind),
             kind_title=kind.title if kind else item.page.kind,
             past_engagement=engagement_rate(item.past_posts, past_followers),
         )

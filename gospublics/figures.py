@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from gospublics.agenda import Agenda
-from gospublics.records import PagePost, Period, QuestionAnswer
+from gospublics.records import PagePost, Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,24 +101,3 @@ def week_slices(period: Period) -> list[tuple[datetime, datetime]]:
 def weekly_posts(posts: Sequence[PagePost], period: Period) -> tuple[int, ...]:
     """Posts in each slice of ``week_slices``."""
     return tuple(sum(1 for post in posts if start <= post.published_at < end) for start, end in week_slices(period))
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerFigures:
-    questions: int
-    due: int  # questions answered, or whose deadline has passed: those we can judge
-    in_time: int
-    unanswered: int  # past the deadline without an answer
-    median_minutes: float | None
-
-
-def answer_figures(questions: Sequence[QuestionAnswer], now: datetime) -> AnswerFigures:
-    due = [q for q in questions if q.answered_at is not None or q.deadline_at <= now]
-    answered = [q.minutes_to_answer for q in questions if q.minutes_to_answer is not None]
-    return AnswerFigures(
-        questions=len(questions),
-        due=len(due),
-        in_time=sum(1 for q in due if q.answered_in_time),
-        unanswered=sum(1 for q in questions if q.overdue(now)),
-        median_minutes=statistics.median(answered) if answered else None,
-    )

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from config.gospublics import Thresholds
 from gospublics.records import PageReport
-from gospublics.wording import counted, days, duration, pct
+from gospublics.wording import answer_deadline, counted, days, duration, pct
 
 GONE = ("closed", "deleted", "not_found")
 
@@ -61,7 +61,8 @@ def problems_of(report: PageReport, limits: Thresholds, now: datetime,
         link = f" {oldest.url}" if oldest.url else ""
         found.append(Problem(page.key, "unanswered",
                              f"Госпаблик {name}: {counted(len(overdue), 'вопрос', 'вопроса', 'вопросов')} жителей без "
-                             f"ответа дольше {duration(limits.answer_deadline / 60)}; самый старый ждёт {waited}: "
+                             f"ответа {answer_deadline((q.deadline_minutes for q in overdue), 'дольше срока')}"
+                             f"; самый старый ждёт {waited}: "
                              f"«{oldest.excerpt[:120]}»{link}", float(len(overdue))))
     drop = follower_drop(followers, now, limits.follower_drop_window)
     if drop is not None:

@@ -64,8 +64,8 @@ def recommendations(checks: Sequence[CheckResult], figures: PageFigures, limits:
     if (check := failed.get("answers")) is not None:
         unanswered = int(check.details.get("unanswered") or 0)
         median = check.details.get("median_minutes")
-        tail = f", медиана ответа {duration(median)}" if median is not None else ""
-        advice.append(f"отвечать жителям в комментариях в течение {duration(limits.answer_deadline / 60)}: из "
+        tail = f", медиана ответа {duration(median)} рабочего времени" if median is not None else ""
+        advice.append(f"отвечать жителям в комментариях {check.details.get('deadline') or 'в срок исполнителя'}: из "
                       f"{counted(int(check.details.get('questions') or 0), 'вопроса', 'вопросов', 'вопросов')} в срок "
                       f"отвечено {check.details.get('in_time', 0)}, без ответа {unanswered}{tail}")
     if "comments_open" in failed:

@@ -83,11 +83,14 @@ class PageComment:
     author_id: str | None = None
     needs_response: bool | None = None  # the NLP verdict; None until the comment is analysed
     url: str | None = None
+    kinds: tuple[str, ...] = ()  # the NLP's appeal signals (question, request, complaint): they choose the deadline
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionAnswer:
-    """A resident's question to the page and the page's answer, if any (the responses component's narrow input)."""
+    """A resident's question to the page and the first official answer, if any, as the responses component judged
+    it: ``deadline_at`` is the first-answer deadline of the body's rule in working time (``deadline_minutes`` of
+    it), ``status`` its deadline status (open, met, breached, overdue)."""
 
     page: str
     question_id: str
@@ -96,6 +99,9 @@ class QuestionAnswer:
     deadline_at: datetime
     url: str | None = None
     excerpt: str = ""
+    status: str = "open"
+    working_minutes: float | None = None
+    deadline_minutes: float | None = None
 
     @property
     def answered_in_time(self) -> bool:
@@ -178,6 +184,14 @@ class PageFigures:
     weekly_posts: tuple[int, ...] = ()  # posts per week of the period, oldest first (cadence chart)
 
 
+# The fields of one exported page (issue 15, «Отчёты»): scripts and ЦУР's tables rely on this list.
+EXPORT_FIELDS = (
+    "page", "platform", "body", "kind", "followers", "posts", "posts_per_week", "max_silence_days",
+    "days_since_last_post", "federal_regional_share", "engagement_rate", "comments_open", "questions",
+    "answered_share", "median_minutes_to_answer", "checks", "score", "rank", "recommendations",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PageReport:
     """Everything the report says about one page: status, figures, checks, score, rank and recommendations."""
@@ -202,16 +216,14 @@ class PageReport:
         return next((check for check in self.checks if check.code == code), None)
 
     def to_record(self) -> dict[str, Any]:
-        """The JSON Lines record of `mcu export gospublics`."""
+        """The JSON Lines record of `mcu export gospublics`: exactly ``EXPORT_FIELDS``, in that order (CSV and XLSX
+        take their columns from it)."""
         figures = self.figures
         return {
             "page": self.page.title,
-            "url": self.page.url,
             "platform": self.page.platform,
             "body": self.page.body,
             "kind": self.page.kind,
-            "status": self.status,
-            "status_text": self.status_text,
             "followers": figures.followers,
             "posts": figures.posts,
             "posts_per_week": _round(figures.posts_per_week),

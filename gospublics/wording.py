@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
@@ -56,3 +57,13 @@ def duration(minutes: float) -> str:
 
 def day_month(moment: date) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]}"
+
+
+def answer_deadline(minutes: Iterable[float | None], lead: str = "в срок исполнителя") -> str:
+    """«в срок исполнителя (8 ч рабочего времени)»: the first-answer deadlines of the bodies' rules the questions
+    fell under («4 ч – 8 ч» when they differ by platform or kind)."""
+    values = sorted({round(m) for m in minutes if m})
+    if not values:
+        return lead
+    span = duration(values[0]) if len(values) == 1 else f"{duration(values[0])} – {duration(values[-1])}"
+    return f"{lead} ({span} рабочего времени)"

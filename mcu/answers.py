@@ -13,11 +13,13 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from config import Settings
+from gospublics import body_accounts
 from mcu.alerting import Alerting
 from nlp.morph import Lemmatizer
 from responses import Assessor, Context, Notice, build_assessor
 from responses.events import Known, events, notices
 from responses.records import ThreadPost
+from storage import gospublics as gospublics_store
 from storage import outbox
 from storage import responses as store
 from storage.models import StoryRow
@@ -49,6 +51,9 @@ class Answers:
 
     def assessor(self, session: Session) -> Assessor:
         extra = store.accounts(session)
+        # A registered госпаблик is its body's account too: its replies are official in ratings as on its page.
+        for body, accounts in body_accounts(gospublics_store.list_pages(session)).items():
+            extra[body] = [*extra.get(body, []), *accounts]
         snapshot = tuple(sorted((body, repr(a)) for body, found in extra.items() for a in found))
         if self._assessor is None or snapshot != self._accounts:
             self._assessor = build_assessor(self.settings, self._lemmatizer(), extra)

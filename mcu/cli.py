@@ -602,7 +602,7 @@ def status() -> None:
 @click.option("--out", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Файл (по умолчанию — stdout).")
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
               help="responses, ratings, gospublics: неделя или месяц (30 дней) до --to, если не задан --from.")
-@click.option("--body", default=None, metavar="ID", help="responses, ratings: только этот исполнитель.")
+@click.option("--body", default=None, metavar="ID", help="responses, ratings, gospublics: только этот исполнитель.")
 def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: Optional[str], fmt: str,
            output: Optional[Path], period: str, body: Optional[str]) -> None:
     """Выгрузить посты, истории, оповещения, обращения с ответами, рейтинг исполнителей или госпаблики
@@ -617,7 +617,7 @@ def export(kind: str, date_from: Optional[str], date_to: Optional[str], topic: O
 
     settings = state.settings
     if kind == "gospublics":
-        count = gospublics_cli.export_gospublics(period, date_to, output)
+        count = gospublics_cli.export_gospublics(period, date_from, date_to, fmt, output, body)
         err.print(f"Выгружено записей: {count}" + (f" в {output}" if output else ""))
         return
     if topic and topic not in {t.code for t in settings.topics}:

@@ -3,8 +3,6 @@ checking a period, and the «Мониторинг госпабликов» repor
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Callable
@@ -16,7 +14,7 @@ from rich.table import Table
 from config import InputError, Settings
 from mcu.clock import WallClock
 from mcu.database import open_database, store_session
-from mcu.shell import app, err, out, state
+from mcu.shell import app, bad_option, err, out, state, usage_error
 
 if TYPE_CHECKING:
     from gospublics import PageReport, Period
@@ -280,15 +278,36 @@ def gospublics_report(period: str, date_to: Optional[str], fmt: str, output: Opt
     out.print(f"Отчёт записан: {path}")
 
 
-def export_gospublics(period: str, date_to: Optional[str], output: Optional[Path]) -> int:
-    """`mcu export gospublics`: one JSON Lines record per page."""
-    reports, _, _ = _reports(period, date_to)
-    lines = "".join(json.dumps(report.to_record(), ensure_ascii=False) + "\n" for report in reports)
-    if output is None:
-        sys.stdout.write(lines)
-    else:
-        try:
-            output.write_text(lines, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"не удалось записать {output}: {exc.strerror}") from exc
-    return len(reports)
+def export_gospublics(period_name: str, date_from: Optional[str], date_to: Optional[str], fmt: str,
+                      output: Optional[Path], body: Optional[str]) -> int:
+    """`mcu export gospublics`: one record per page of the registry for a week, a month or ``--from``..``--to``
+    (JSON Lines, or CSV/XLSX with the same columns, nested values as JSON in their cells), as
+    `mcu export responses|ratings` do. A repeated listing of a page is not another page: it is left out (the report
+    names it). An empty registry, or no page of ``--body``, is an error: an empty file would look like healthy
+    silence to a script."""
+    from gospublics.registry import known_bodies
+    from mcu.export import write_records
+    from mcu.gospublics_run import period_of
+    from mcu.responses_cli import moment
+
+    settings = state.settings
+    known = known_bodies(settings)
+    if body and known is not None and body not in known:
+        raise bad_option("--body", f"неизвестный исполнитель {body!r} (есть: {', '.join(sorted(known))})")
+    end = moment(date_to, settings, "--to")
+    start = moment(date_from, settings, "--from")
+    try:
+        period = period_of(period_name, end or WallClock().now(), start)
+    except InputError as exc:
+        raise usage_error(str(exc)) from None
+    service = _service(settings)
+    try:
+        reports = service.check(period, WallClock().now() if end is None else period.end)
+    finally:
+        service.db.dispose()
+    pages = [r for r in reports if r.status != "duplicate" and (body is None or r.page.body == body)]
+    if not pages:
+        where = f" исполнителя {body!r}" if body else ""
+        raise InputError(f"нечего выгружать: в реестре нет госпабликов{where} — добавьте страницы "
+                         "(mcu gospublics add URL --body ОРГАН --kind ВИД) или загрузите таблицу (mcu gospublics import)")
+    return write_records((report.to_record() for report in pages), fmt, output, kind="gospublics")

@@ -25,10 +25,24 @@ from collectors.page import PageReader, PageRef
 from collectors.source import SourceInfo
 from collectors.urls import parse_source_url
 from config import CollectorError, InputError, Settings
-from gospublics import Monitoring, Page, PageInput, PageReport, Period, Problem, evaluate, link_answers, page_accounts, problems_of
+from gospublics import (
+    Monitoring,
+    Page,
+    PageInput,
+    PageReport,
+    Period,
+    Problem,
+    body_accounts,
+    evaluate,
+    judge,
+    problems_of,
+)
 from gospublics.registry import PageEntry, check_entry, known_bodies
 from mcu.collection import make_budget
+from nlp.morph import Lemmatizer
+from responses import Assessor, build_assessor
 from storage import Database, outbox, sources
+from storage import responses as responses_store
 from storage import gospublics as store
 from storage.gospublics import page_key
 
@@ -70,12 +84,18 @@ class ReadOutcome:
 
 
 class Gospublics:
-    """The component for one database; ``readers`` and ``resolve`` are injected by tests (fake servers)."""
+    """The component for one database; ``readers`` and ``resolve`` are injected by tests (fake servers).
+
+    ``lemmatizer`` makes the morphology the responses component reads replies with; it is called only when a page
+    has comments to judge (a shell that already holds one passes it in)."""
 
     def __init__(self, settings: Settings, db: Database, *, budget: Budget | None = None,
                  readers: dict[str, PageReader] | None = None,
-                 resolve: Callable[[str, str], SourceInfo] | None = None) -> None:
+                 resolve: Callable[[str, str], SourceInfo] | None = None,
+                 lemmatizer: Callable[[], Lemmatizer] | None = None) -> None:
         self.settings = settings
+        self._make_lemmatizer = lemmatizer or Lemmatizer
+        self._lemmatizer: Lemmatizer | None = None
         self.config = settings.gospublics
         self.db = db
         self.budget = budget or make_budget(settings)
@@ -216,18 +236,32 @@ class Gospublics:
 
     # --- judging ------------------------------------------------------------------------------------------------
 
+    def assessor(self, session: Session, pages: Sequence[Page]) -> Assessor:
+        """The responses component's judge of appeals: the bodies of config with the accounts analysts attached and
+        every registered page as an account of its body, the working calendar and the deadline rules."""
+        if self._lemmatizer is None:
+            self._lemmatizer = self._make_lemmatizer()
+        extra = responses_store.accounts(session)
+        for body, accounts in body_accounts(pages).items():
+            extra[body] = [*extra.get(body, []), *accounts]
+        return build_assessor(self.settings, self._lemmatizer, extra, adopt_unknown=True)
+
     def inputs(self, period: Period, now: datetime) -> list[PageInput]:
-        deadline = self.config.thresholds.answer_deadline
         previous = period.previous()
         found: list[PageInput] = []
         with self.db.transaction() as session:
             repeats = store.duplicates(session)
-            for page in store.list_pages(session):
+            pages = store.list_pages(session)
+            assessor: Assessor | None = None
+            for page in pages:
                 if page.key in repeats:
                     found.append(PageInput(page, None, duplicate_of=repeats[page.key]))
                     continue
                 facts = store.latest_facts(session, page.key, period.end)
                 comments = store.page_comments(session, page, period.start, period.end)
+                if comments and assessor is None:
+                    assessor = self.assessor(session, pages)
+                dialogue = judge(page, comments, assessor, now) if assessor is not None and comments else None
                 history = store.follower_history(session, page.key, previous.start, previous.end)
                 found.append(PageInput(
                     page=page,
@@ -238,7 +272,8 @@ class Gospublics:
                     last_post_at=store.last_post_at(session, page, period.end),
                     previous_post_at=store.last_post_at(session, page, period.start),
                     pinned=store.pinned_post(session, page),
-                    questions=tuple(link_answers(page, comments, deadline, page_accounts(page))),
+                    questions=dialogue.questions if dialogue is not None else (),
+                    answers=dialogue.figures if dialogue is not None else None,
                 ))
         return found
 

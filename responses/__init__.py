@@ -6,7 +6,7 @@ events (``storage.responses``), the shell wires it into the pipeline, the CLI an
 
 Public surface:
 
-- ``build_assessor(settings, lemmatizer, extra_accounts)`` → ``Assessor``: the bodies of the config (plus accounts
+- ``build_assessor(settings, lemmatizer, extra_accounts, adopt_unknown=False)`` → ``Assessor``: the bodies of the config (plus accounts
   analysts added), the working calendar, the deadline rules and the rule sets, ready to judge appeals;
 - ``Assessor.assess(Context, now)`` → ``AppealVerdict``: one appeal with its thread and story;
 - ``assess_all(posts, assessor, now)`` → verdicts for every appeal among ``ThreadPost`` records;
@@ -49,17 +49,28 @@ def work_calendar(settings: Settings) -> WorkCalendar:
                         extra_days_off=office.extra_days_off, extra_working_days=office.extra_working_days)
 
 
-def bodies_of(settings: Settings, extra_accounts: Mapping[str, Sequence[Account]] | None = None) -> list[Body]:
-    """The bodies of the config, each with the accounts analysts attached to it."""
+def bodies_of(settings: Settings, extra_accounts: Mapping[str, Sequence[Account]] | None = None, *,
+              adopt_unknown: bool = False) -> list[Body]:
+    """The bodies of the config, each with the accounts analysts attached to it. With ``adopt_unknown``, accounts
+    of a body the config does not list (a town without a ``bodies`` section registers госпаблики under any body
+    name) make a body of their own, titled by its id: its page's replies are still official, though no topic
+    routes to it; without it they are left out (a body taken out of config leaves ratings)."""
     extra = extra_accounts or {}
-    return [Body.from_settings(b).with_accounts(extra.get(b.id, ())) for b in settings.bodies]
+    bodies = [Body.from_settings(b).with_accounts(extra.get(b.id, ())) for b in settings.bodies]
+    if adopt_unknown:
+        known = {b.id for b in bodies}
+        bodies += [Body(body_id, body_id, body_id, accounts=tuple(accounts))
+                   for body_id, accounts in extra.items() if body_id not in known and accounts]
+    return bodies
 
 
 def build_assessor(settings: Settings, lemmatizer: Lemmatizer,
-                   extra_accounts: Mapping[str, Sequence[Account]] | None = None) -> Assessor:
+                   extra_accounts: Mapping[str, Sequence[Account]] | None = None, *,
+                   adopt_unknown: bool = False) -> Assessor:
     # Official pages listed for risk (gazetteer.official_sources) belong to the default body until an analyst
     # attaches them to the right one: their posts are official answers either way.
-    directory = BodyDirectory(bodies_of(settings, extra_accounts), lemmatizer, settings.gazetteer.official_sources)
+    directory = BodyDirectory(bodies_of(settings, extra_accounts, adopt_unknown=adopt_unknown), lemmatizer,
+                              settings.gazetteer.official_sources)
     reader = Reader(lemmatizer, lists(settings.responses.phrases))
     official_names = [term for official in settings.nlp.officials for term in official.terms]
     return Assessor(settings.responses, directory, work_calendar(settings), reader, lemmatizer, official_names)

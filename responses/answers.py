@@ -33,6 +33,17 @@ class PageAnswers:
     def answered_share(self) -> float | None:
         return round(self.answered / self.appeals, 3) if self.appeals else None
 
+    @property
+    def judged(self) -> int:
+        """Appeals whose deadline can be judged: answered (in time or late) or past the deadline unanswered; an
+        appeal still inside its deadline is neither kept nor broken yet."""
+        return self.answered + self.overdue
+
+    @property
+    def in_time_share(self) -> float | None:
+        """Answered within the deadline, of the appeals that can be judged."""
+        return round(self.within_deadline / self.judged, 3) if self.judged else None
+
 
 def assess_all(posts: Sequence[ThreadPost], assessor: Assessor, now: datetime) -> list[AppealVerdict]:
     """Judge every appeal (``needs_response``, not written by a body) among ``posts``, which should hold their

@@ -23,8 +23,8 @@ from storage.models import (
 )
 from storage.posts import SaveResult, save_posts
 
-# Posts gain a stable author id in another branch (``posts.author_id``); read it when the column exists.
-_AUTHOR_ID = getattr(PostRow, "author_id", None)
+# The NLP's appeal signals that choose a question's deadline rule (as storage.responses reads them).
+APPEAL_KINDS = ("question", "request", "complaint")
 
 
 # --- the registry ----------------------------------------------------------------------------------------------
@@ -253,8 +253,9 @@ def pinned_post(session: Session, page: Page) -> PagePost | None:
 
 
 def page_comments(session: Session, page: Page, start: datetime, end: datetime) -> list[PageComment]:
-    """Comments published in [start, end) under the page's posts, with the NLP's ``needs_response`` if analysed."""
-    columns = [PostRow, AnnotationRow.needs_response]
+    """Comments published in [start, end) under the page's posts, with the NLP's ``needs_response`` and appeal
+    signals if analysed."""
+    columns = [PostRow, AnnotationRow.needs_response, AnnotationRow.signals]
     query = (select(*columns)
              .outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
              .where(PostRow.platform == page.platform, PostRow.source.in_(page.handles),
@@ -262,11 +263,11 @@ def page_comments(session: Session, page: Page, start: datetime, end: datetime) 
                     PostRow.published_at >= start, PostRow.published_at < end)
              .order_by(PostRow.published_at, PostRow.id))
     comments: dict[str, PageComment] = {}
-    for row, needs in session.execute(query):
-        author_id = getattr(row, "author_id", None) if _AUTHOR_ID is not None else None
+    for row, needs, signals in session.execute(query):
         comments.setdefault(row.external_id, PageComment(
             id=row.external_id, post_id=row.parent_external_id or "", published_at=row.published_at,
-            text=row.text or "", author=row.author, author_id=author_id, needs_response=needs, url=row.url,
+            text=row.text or "", author=row.author, author_id=row.author_id, needs_response=needs, url=row.url,
+            kinds=tuple(s for s in signals or () if s in APPEAL_KINDS),
         ))
     return list(comments.values())
 

@@ -179,3 +179,32 @@ def test_config_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 def test_builtin_yaml_is_plain_yaml() -> None:
     data = yaml.safe_load(builtin_config_path().read_text(encoding="utf-8"))
     assert isinstance(data, dict) and "gazetteer" in data
+
+
+def test_a_retired_gospublics_deadline_is_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """`gospublics.thresholds.answer_deadline` left the schema when госпаблики began to take deadlines from the
+    responses component: an older config still loads (the daemon keeps running) and says where the setting went."""
+    text = MINIMAL + "gospublics: {thresholds: {answer_deadline: 24h, min_answered_share: 0.6}}\n"
+    with caplog.at_level("WARNING", logger="config.gospublics"):
+        settings = _parse(text)
+    assert settings.gospublics.thresholds.min_answered_share == 0.6
+    assert not hasattr(settings.gospublics.thresholds, "answer_deadline")
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "config.gospublics"]
+    assert warning.startswith("конфигурация: gospublics.thresholds.answer_deadline больше не используется")
+    assert "responses.deadlines" in warning
+    with pytest.raises(ConfigError, match="gospublics.thresholds.answer_deadlin: неизвестный ключ"):
+        _parse(MINIMAL + "gospublics: {thresholds: {answer_deadlin: 24h}}\n")  # a typo is still an error
+
+
+def test_the_retired_key_reaches_the_operator_and_the_command_works(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli_helpers import mcu_here, write_config
+
+    data = yaml.safe_load(builtin_config_path().read_text(encoding="utf-8"))
+    thresholds = {**data["gospublics"]["thresholds"], "answer_deadline": "24h"}
+    config = write_config(tmp_path, gospublics={"thresholds": thresholds})
+    assert mcu_here("--config", str(config), "init", capsys=capsys)[0] == 0
+    code, out, err = mcu_here("--config", str(config), "gospublics", capsys=capsys)
+    assert code == 0, err
+    assert "Реестр госпабликов пуст" in out
+    assert "gospublics.thresholds.answer_deadline больше не используется" in err and "Traceback" not in err

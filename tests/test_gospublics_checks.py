@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from collectors.page import Contact, PageFacts
+from config import Settings
 from config.gospublics import FederalRegional, GospublicsSettings
-from gospublics import Page, PageComment, PagePost, Period, QuestionAnswer, link_answers, problems_of
+from gospublics import Page, PageComment, PagePost, Period, QuestionAnswer, judge, page_accounts, problems_of
 from gospublics.agenda import Agenda
 from gospublics.checks import CheckContext, run_checks
 from gospublics.checks.actuality import contacts_actual, pinned_actual
@@ -25,6 +27,7 @@ from gospublics.recommend import recommendations
 from gospublics.records import CheckResult
 from gospublics.registry import read_csv
 from gospublics.score import rank_within, score
+from nlp.morph import Lemmatizer
 
 TZ = ZoneInfo("Europe/Moscow")
 END = datetime(2026, 6, 1, 0, 0, tzinfo=TZ)  # a Monday
@@ -164,33 +167,87 @@ def _comment(cid: str, post_id: str, moment: datetime, text: str, author: str = 
     return PageComment(cid, post_id, moment, text, author, author_id, needs, f"https://vk.com/wall{post_id}?reply={cid}")
 
 
-def test_questions_are_linked_to_the_page_replies() -> None:
-    comments = [
-        _comment("1", "p1", at(1, 10), "Когда почистят двор?"),
-        _comment("2", "p1", at(1, 13), "Добрый день! Завтра.", author="МБОУ «СШ № 1»"),
-        _comment("3", "p2", at(2, 10), "Ремонт будет", needs=True),  # the NLP says it needs an answer
-        _comment("4", "p2", at(5, 10), "Ответ", author="кто-то", author_id="vk:-1"),  # the page by its id
-        _comment("5", "p3", at(3, 10), "Спасибо?", needs=False),
-        _comment("6", "p3", at(3, 11), "А мне ответят?"),
-    ]
-    found = link_answers(PAGE, comments, 24 * 3600, ("vk:-1",))
-    assert [q.question_id for q in found] == ["1", "3", "6"]
-    first, late, open_ = found
-    assert first.answered_in_time and first.minutes_to_answer == 180
-    assert late.answered_at is not None and not late.answered_in_time
-    assert open_.answered_at is None and open_.overdue(END)
+def may(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 5, day, hour, minute, tzinfo=TZ)
 
 
-def test_answers_check_share_and_median() -> None:
-    deadline = timedelta(hours=24)
-    questions = tuple(QuestionAnswer("vk:-1", str(n), at(n), at(n) + timedelta(hours=h) if h is not None else None,
-                                     at(n) + deadline) for n, h in enumerate((2, 3, 30, None, None)))
-    check = answers(ctx(questions=questions))
-    assert check.ok is False and check.value == 0.4
-    assert _plain(check.text).startswith("5 вопросов жителей: отвечено в срок (24 ч) 2 (40 %), без ответа 2, медиана ответа 3 ч")
+# Questions on the school's page in May 2026, its answers by name or by id, judged on the responses component's
+# working calendar (09:00-18:00, first answer within 8 working hours): a Friday evening question answered on Monday
+# morning is in time, a Tuesday one answered the next evening is late.
+DIALOGUE = [
+    _comment("1", "p1", may(12, 10), "Где расписание кружков?"),
+    _comment("2", "p1", may(13, 17), "Добрый день! Расписание на сайте школы, раздел «Кружки».", author="МБОУ «СШ № 1»"),
+    _comment("3", "p2", may(19, 10), "Когда почистят двор?"),  # not analysed yet: «?» makes it a question
+    _comment("4", "p2", may(19, 13), "Добрый день! Завтра до обеда.", author="МБОУ «СШ № 1»"),  # the page by name
+    _comment("5", "p3", may(22, 17), "Ремонт спортзала будет", needs=True),  # the NLP says it needs an answer
+    _comment("6", "p3", may(25, 11), "Ремонт начнётся 1 июня, подрядчик выбран.", author="кто-то", author_id="vk:-1"),
+    _comment("7", "p4", may(26, 10), "Спасибо?", needs=False),
+    _comment("8", "p4", may(27, 10), "А мне ответят?"),
+]
+
+
+@pytest.fixture(scope="module")
+def dialogue(builtin_settings: Settings, lemmatizer: Lemmatizer) -> Any:
+    from responses import build_assessor
+
+    assessor = build_assessor(builtin_settings, lemmatizer, {PAGE.body: list(page_accounts(PAGE))})
+    return judge(PAGE, DIALOGUE, assessor, END)
+
+
+def test_questions_are_judged_by_the_responses_component(dialogue: Any) -> None:
+    questions = dialogue.questions
+    assert [q.question_id for q in questions] == ["1", "3", "5", "8"]
+    assert [q.status for q in questions] == ["breached", "met", "met", "overdue"]
+    late, quick, weekend, open_ = questions
+    assert late.minutes_to_answer == 31 * 60 and late.working_minutes == 16 * 60 and not late.answered_in_time
+    assert quick.minutes_to_answer == 180 and quick.answered_in_time
+    assert weekend.minutes_to_answer == 66 * 60 and weekend.working_minutes == 180 and weekend.answered_in_time
+    assert open_.answered_at is None and open_.overdue(END) and open_.deadline_at == may(27, 18)
+    assert {q.deadline_minutes for q in questions} == {480}
+    figures = dialogue.figures
+    assert (figures.appeals, figures.answered, figures.within_deadline, figures.overdue) == (4, 3, 2, 1)
+    assert figures.answered_share == 0.75 and figures.in_time_share == 0.5
+    assert figures.median_minutes == 31 * 60 and figures.median_working_minutes == 180
+
+
+def test_answers_check_share_and_median(dialogue: Any) -> None:
+    check = answers(ctx(questions=dialogue.questions, answers=dialogue.figures))
+    assert check.ok is False and check.value == 0.5
+    assert _plain(check.text).startswith("4 вопроса жителей: отвечено в срок исполнителя (8 ч рабочего времени) 2 "
+                                         "(50 %), без ответа после срока 1, медиана ответа 31 ч (3 ч рабочего времени); "
+                                         "норма — не меньше 80 % в срок, медиана не больше 8 ч рабочего времени")
     assert answers(ctx()).ok is None and "не было" in answers(ctx()).text
-    fresh = (QuestionAnswer("vk:-1", "x", END - timedelta(hours=2), None, END + timedelta(hours=22)),)
-    assert answers(ctx(questions=fresh)).ok is None, "the deadline has not passed yet"
+    report = evaluate([PageInput(PAGE, facts(), (post(3),), last_post_at=at(3), questions=dialogue.questions,
+                                 answers=dialogue.figures)], PERIOD, END, SETTINGS, TZ)[0]
+    record = report.to_record()
+    assert (record["questions"], record["answered_share"], record["median_minutes_to_answer"]) == (4, 0.75, 1860)
+    assert any(_plain(advice).startswith("отвечать жителям в комментариях в срок исполнителя (8 ч рабочего времени): "
+                                         "из 4 вопросов в срок отвечено 2, без ответа 1")
+               for advice in report.recommendations), report.recommendations
+
+
+def test_a_question_inside_its_deadline_is_not_judged_yet(builtin_settings: Settings, lemmatizer: Lemmatizer) -> None:
+    from responses import build_assessor
+
+    assessor = build_assessor(builtin_settings, lemmatizer, {PAGE.body: list(page_accounts(PAGE))})
+    late_sunday = judge(PAGE, [_comment("9", "p9", may(31, 22), "Завтра школа работает?")], assessor, END)
+    (question,) = late_sunday.questions
+    assert question.status == "open" and question.deadline_at == datetime(2026, 6, 1, 17, 0, tzinfo=TZ)
+    check = answers(ctx(questions=late_sunday.questions, answers=late_sunday.figures))
+    assert check.ok is None and check.text == "1 вопрос, срок ответа ещё не истёк"
+
+
+def test_a_page_of_a_body_the_config_does_not_list_still_answers(builtin_settings: Settings,
+                                                                  lemmatizer: Lemmatizer) -> None:
+    """A town without a ``bodies`` section registers pages under any body name: its replies still count."""
+    from responses import build_assessor
+
+    bare = builtin_settings.model_copy(update={"bodies": []})
+    page = replace(PAGE, body="school_x")
+    assessor = build_assessor(bare, lemmatizer, {page.body: list(page_accounts(page))}, adopt_unknown=True)
+    found = judge(page, DIALOGUE[2:4], assessor, END)
+    assert [q.status for q in found.questions] == ["met"] and found.figures is not None
+    assert found.figures.body_id == "school_x"
 
 
 @pytest.mark.parametrize(("fields", "verdict"), [
@@ -274,7 +331,7 @@ def test_recommendations_quote_the_page_figures() -> None:
 
 def test_problems_for_the_role() -> None:
     overdue = QuestionAnswer("vk:-1", "q", END - timedelta(days=3), None, END - timedelta(days=2), "https://vk.com/x",
-                             "Когда починят свет?")
+                             "Когда починят свет?", status="overdue", deadline_minutes=480)
     inputs = [PageInput(PAGE, facts(comments_open=False), (post(3),), last_post_at=at(3), questions=(overdue,))]
     report = evaluate(inputs, PERIOD, END, SETTINGS, TZ)[0]
     history = [(END - timedelta(days=8), 1100), (END - timedelta(days=1), 1000)]
@@ -284,6 +341,7 @@ def test_problems_for_the_role() -> None:
                                      "норма — не больше 5 дней")
     assert "отток подписчиков 9,1 % — было 1100, стало 1000" in _plain(found["followers_drop"].text)
     assert "https://vk.com/x" in found["unanswered"].text
+    assert "1 вопрос жителей без ответа дольше срока (8 ч рабочего времени)" in found["unanswered"].text
     gone = evaluate([PageInput(PAGE, facts(status="deleted", status_detail="удалено"))], PERIOD, END, SETTINGS, TZ)[0]
     assert gone.score is None and [p.code for p in problems_of(gone, SETTINGS.thresholds, END)] == ["gone"]
 

@@ -17,7 +17,9 @@ ALLOWED = {
     "risk": {"config", "risk"},
     "alerts": {"config", "risk", "responses", "alerts", "gospublics"},
     "responses": {"config", "nlp", "responses"},
-    "gospublics": {"config", "collectors", "gospublics"},
+    # Components may use one another (госпаблики take answers to residents from the responses component); never a
+    # shell.
+    "gospublics": {"config", "collectors", "responses", "gospublics"},
     "storage": {"config", "collectors", "nlp", "risk", "alerts", "responses", "gospublics", "storage"},
     "mcu": OURS,
 }

@@ -61,6 +61,7 @@ def test_feed_page_from_the_saved_payload() -> None:
     assert post.text == "Внимание! 24 января с 10:00 до 16:00 плановое отключение холодной воды на ул. Ленина, 12–20."
     assert post.url == f"https://ok.ru/group/{GID}/topic/{TOPIC}"
     assert post.author == "Заречный район — новости и объявления"
+    assert post.author_id == "ok:70000001234567"  # author_ref «group:…»: the same form as comments' author ids
     assert post.parent_id is None
     assert post.metrics == Metrics(views=None, likes=96, reposts=5, comments=14)
     # a link block adds its title and address after the text
@@ -157,7 +158,9 @@ def test_odd_counters_become_none(raw: dict[str, Any], expected: Metrics) -> Non
 def test_topic_author_from_user_entities() -> None:
     entities = {"users": [{"uid": "77", "first_name": "Нина", "last_name": "Орлова"}]}
     (item,) = parse_topics(topics(topic(author_ref="user:77"), entities=entities), handle="h", gid=GID).items
-    assert item.post.author == "Нина Орлова"
+    assert item.post.author == "Нина Орлова" and item.post.author_id == "ok:77"
+    (odd,) = parse_topics(topics(topic(author_ref="user:не число", owner_ref=None)), handle="h", gid=GID).items
+    assert odd.post.author_id is None
 
 
 ODD_COMMENTS = [

@@ -167,3 +167,31 @@ def test_the_unanswered_factor_reads_linked_replies(db: Database, answer_setting
     with db.transaction() as session:
         after = store.story_answers(session, story)  # type: ignore[arg-type]
     assert after is not None and (after.unanswered, after.substantive, after.conflicts) == (0, 1, 0)
+
+
+def test_a_registered_gospublic_answers_for_its_body(db: Database, answer_settings: Settings,
+                                                     answer_analyzer: Analyzer) -> None:
+    """A school's page in the госпаблики registry is its body's account in ratings too: its reply under its own post
+    is the official answer, though the config lists no account of that page."""
+    from gospublics import Page
+    from storage import gospublics as pages
+
+    school = Page("vk:-777", "vk", "https://vk.com/demo_school9", "demo_school9", "Школа № 9", "education", "school",
+                  "-777", platform_title="МБОУ «СШ № 9»")
+    with db.transaction() as session:
+        pages.register_page(session, school, START, "config")
+    pipeline = Pipeline(answer_settings, db, analyzer=answer_analyzer, console=lambda text: None)
+    post = Post(id="-777_1", platform="vk", source="demo_school9", published_at=START, text="Запись в кружки открыта",
+                author="МБОУ «СШ № 9»", author_id="vk:-777")
+    question = Post(id="-777_1/2", platform="vk", source="demo_school9", published_at=START + timedelta(minutes=10),
+                    text="Подскажите, когда начнутся занятия в кружке робототехники?", author="Ольга Петрова",
+                    author_id="vk:5001", parent_id="-777_1")
+    reply = Post(id="-777_1/3", platform="vk", source="demo_school9", published_at=START + timedelta(minutes=70),
+                 text="Ольга, добрый день! Занятия начнутся 2 февраля, расписание на сайте школы.",
+                 author="МБОУ «СШ № 9»", author_id="vk:-777", parent_id="-777_1")
+    run(pipeline, [post, question, reply], 80)
+    found = appeals(db)
+    assert set(found) == {"-777_1/2"}
+    appeal = found["-777_1/2"]
+    assert appeal.bodies[0] == "education" and appeal.first_reply_key == "vk:demo_school9:-777_1/3"  # type: ignore[attr-defined]
+    assert (appeal.minutes_to_reply, appeal.sla_status) == (60.0, "met")  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from collectors.post import Metrics
 from collectors.telegram.cursor import Cursor
 from collectors.telegram.malformed import MalformedItem
 from collectors.telegram.messages import (
+    author_id_of,
     comment_from_message,
     group_albums,
     has_comments,
@@ -26,6 +27,7 @@ from collectors.telegram.messages import (
 )
 from collectors.telegram.preview_parse import (
     PreviewMessage,
+    preview_author_id,
     html_to_text,
     parse_count,
     parse_page,
@@ -318,6 +320,31 @@ def test_albums_are_one_post_keyed_by_the_first_id(fake: FakeTelethonClient) -> 
     assert post.id == "20" and post.text == "Подпись альбома"
     assert post.metrics == Metrics(views=310, likes=2, reposts=0, comments=4)
     assert has_comments(groups[0]) and not has_comments(groups[1])
+
+
+def test_author_ids_are_the_senders_marked_ids(fake: FakeTelethonClient) -> None:
+    """A channel post is the channel's (``tg:-100…``, as the Bot API writes it, and as bodies' accounts match it) even
+    when signed: the signature is a name and stays the author; a comment is its sender's (a person or a channel)."""
+    channel = fake.add_channel("desna", title="Десна")
+    signed = fake.post(channel, 10, NOON, "Подписанный пост", post_author="Анна")
+    post = post_from_messages([signed], "desna", "Десна")
+    assert post.author == "Анна" and post.author_id == f"tg:-100{channel.peer.channel_id}"
+    assert post.to_record()["author_id"] == post.author_id
+    person = comment_from_message(fake.comment(channel, 10, NOON, "Вопрос?"), "desna", "10")
+    assert person.author_id is not None and person.author_id.startswith("tg:") and person.author_id[3:].isdigit()
+    as_channel = types.Message(id=7, peer_id=types.PeerChannel(channel_id=5), date=NOON, message="Ответ",
+                               from_id=types.PeerChannel(channel_id=1234567890))
+    assert comment_from_message(as_channel, "desna", "10").author_id == "tg:-1001234567890"
+    anonymous = types.Message(id=8, peer_id=types.PeerChannel(channel_id=5), date=NOON, message="Ответ админа")
+    assert comment_from_message(anonymous, "desna", "10").author_id is None  # no sender: no invented id
+    assert author_id_of(types.Message(id=9, peer_id=types.PeerChannel(channel_id=5), date=NOON, message="x",
+                                      from_id=types.PeerUser(user_id="не число"))) is None
+
+
+def test_preview_posts_carry_the_channel_as_author_id() -> None:
+    signed = to_post(BY_ID[4104], "Zarechny_News")
+    assert signed.author == "Анна Смирнова" and signed.author_id == "tg:zarechny_news"
+    assert preview_author_id("@Desna") == "tg:desna" and preview_author_id(" ") is None
 
 
 def test_comments_from_the_discussion_group(fake: FakeTelethonClient) -> None:

@@ -105,3 +105,47 @@ def test_the_digest_lists_a_slow_burning_problem_for_the_road_map(settings: Sett
     data = build_digest(db, settings, "week", T0 + timedelta(days=9))
     found = [r for r in data.recurring if r.place == "7 мкр, д. 5"]
     assert found and found[0].stories_90 == 1 and found[0].complaints == 5 and found[0].authors == 5
+
+
+def test_a_wave_across_vk_ok_and_telegram_counts_new_accounts_by_author_id(settings: Settings, analyzer: Analyzer,
+                                                                          db: Database) -> None:
+    """Copies from VK, OK and Telegram as their collectors parse them: an account that wrote days before is known by
+    its id on every platform, whatever name it signs with now (a channel post signed by another editor, an OK user
+    who renamed); the three accounts nobody saw before are counted."""
+    from telethon.tl import types
+
+    from collectors.ok.parse import parse_topics
+    from collectors.telegram.messages import post_from_messages
+
+    def ok_topic(topic_id: int, minutes: float, text: str, user: int, name: str, group: str) -> Post:
+        payload = {"media_topics": [{"id": str(topic_id), "author_ref": f"user:{user}", "owner_ref": "group:7000",
+                                     "created_ms": int((T0 + timedelta(minutes=minutes)).timestamp() * 1000),
+                                     "media": [{"type": "text", "text": text}]}],
+                   "entities": {"users": [{"uid": str(user), "name": name}]}}
+        return parse_topics(payload, handle=group, gid="7000").items[0].post
+
+    def tg_post(post_id: int, minutes: float, text: str, channel: int, handle: str, signed: str) -> Post:
+        message = types.Message(id=post_id, peer_id=types.PeerChannel(channel_id=channel), post=True,
+                                date=T0 + timedelta(minutes=minutes), message=text, post_author=signed)
+        return post_from_messages([message], handle, "Канал")
+
+    before = -3 * 1440
+    calm = "В Десногорске открыли новую детскую площадку в 5 мкр"
+    history = [post(100, before, calm, source="gorod", author_id="vk:101", author="Ольга"),
+               ok_topic(200, before + 1, calm, 202, "Нина Орлова", "ok_desna"),
+               tg_post(300, before + 2, calm, 1000000303, "tg_desna", "Анна")]
+    wave = [post(1, 0, RUMOUR, source="roslavl", author_id="vk:101", author="Ольга Н."),
+            post(2, 2, RUMOUR, source="baraholka", author_id="vk:9001", author="Новый"),
+            ok_topic(3, 4, RUMOUR, 202, "Нина (Орлова)", "ok_prodam"),
+            ok_topic(4, 6, RUMOUR, 9002, "Гость", "ok_avto"),
+            tg_post(5, 8, RUMOUR, 1000000303, "tg_desna", "Пётр"),
+            tg_post(6, 10, RUMOUR, 1000009003, "tg_new", "Кто-то")]
+    assert {p.platform: p.author_id for p in wave[2:]} == {"ok": "ok:9002", "telegram": "tg:-1001000009003"}
+    report = run_timeline(Pipeline(settings, db, analyzer=analyzer, deliver=False), [*history, *wave], TimelineReport())
+    assert report.alerts
+    with db.transaction() as session:
+        story = stories.view(session, report.alerts[0].story_id, {})
+    assert story is not None
+    reasons = [r for r in story.assessment.reasons if r.startswith("одинаковый текст")]
+    assert reasons == ["одинаковый текст: 6 копий в 6 источниках за 10 мин, "
+                       "из них 3 — от новых аккаунтов или посторонних сообществ"], story.assessment.reasons

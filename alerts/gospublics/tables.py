@@ -32,12 +32,15 @@ def ranking_table(data: Monitoring) -> Table:
         Column("Орган", width=14), Column("Балл", "number", 7), Column("Подписчиков", "int", 11),
         Column("Постов", "int", 8), Column("В неделю", "number", 9), Column("Макс. перерыв, дн.", "number", 10),
         Column("Дней без постов", "number", 9), Column("Повестка", "share", 9), Column("Вовлечённость, %", "number", 12),
-        Column("Вопросов", "int", 9), Column("Отвечено в срок", "share", 10), Column("Не пройдено проверок", "int", 10),
+        Column("Вопросов", "int", 9), Column("Отвечено", "share", 10), Column("Отвечено в срок", "share", 10),
+        Column("Не пройдено проверок", "int", 10),
     )
     rows: list[tuple[Value, ...]] = []
     for report in data.ranked:
         figures = report.figures
         failed = sum(1 for check in report.checks if check.ok is False)
+        answers = report.check("answers")  # its value: the share answered within the body's deadline, of those due
+        in_time = float(answers.value) if answers is not None and isinstance(answers.value, (int, float)) else None
         rows.append((
             data.kind_titles.get(report.page.kind, report.page.kind), place(report), page_link(report),
             PLATFORM_TITLES.get(report.page.platform, report.page.platform), report.page.body, report.score,
@@ -46,7 +49,7 @@ def ranking_table(data: Monitoring) -> Table:
             round(figures.days_since_last_post, 1) if figures.days_since_last_post is not None else None,
             figures.federal_regional_share,
             round(figures.engagement_rate, 2) if figures.engagement_rate is not None else None,
-            figures.questions, figures.answered_share, failed,
+            figures.questions, figures.answered_share, in_time, failed,
         ))
     return Table(columns, tuple(rows))
 

@@ -109,7 +109,8 @@ def _feed_item(raw: Any, *, handle: str, gid: str, names: Mapping[str, str]) -> 
         reposts=_count(_get(raw, "reshare_summary", "count")),
         comments=_count(_get(raw, "discussion_summary", "comments_count")),
     )
-    author = names.get(str(raw.get("author_ref") or "")) or names.get(str(raw.get("owner_ref") or ""))
+    author_ref = str(raw.get("author_ref") or raw.get("owner_ref") or "")
+    author = names.get(author_ref) or names.get(str(raw.get("owner_ref") or ""))
     post = Post(
         id=topic_id,
         platform=PLATFORM,
@@ -118,9 +119,17 @@ def _feed_item(raw: Any, *, handle: str, gid: str, names: Mapping[str, str]) -> 
         text=clean_text(topic_text(raw.get("media"))),
         url=topic_url(gid, topic_id),
         author=clean_text(author) if author else None,
+        author_id=ref_author_id(author_ref),
         metrics=metrics,
     )
     return FeedItem(post, created_ms, raw.get("is_sticky") is True)
+
+
+def ref_author_id(ref: str) -> str | None:
+    """«group:700…» or «user:575…» (a topic's ``author_ref``) → «ok:700…», the form comments' ``author_id`` take."""
+    _, _, raw = ref.rpartition(":")
+    raw = raw.strip()
+    return f"ok:{raw}" if raw.isdigit() and raw.isascii() else None
 
 
 def topic_text(media: Any) -> str:

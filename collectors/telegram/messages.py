@@ -2,6 +2,9 @@
 
 Reads ``.message`` (the raw text), never ``.text``, which is ``None`` on a message without a client.
 Metrics: ``views``; ``forwards`` → reposts; ``replies.replies`` → comments; the sum of reaction counts → likes.
+``author_id`` is «tg:» and the sender's marked id as the Bot API writes it (a person ``tg:456``, a channel
+``tg:-100123``): ``from_id`` when the message has one, else the channel itself for a channel post. A signature
+(``post_author``) is a name, not an id: it stays the post's ``author``, the id stays the channel's.
 A forwarded post gets the «Переслано из …» first line (see ``text.py``). ``edit_date`` needs no mark: the store
 notices a changed text on refresh.
 """
@@ -12,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from telethon import utils as tl_utils
 from telethon.tl import types
 
 from collectors.base import comment_id
@@ -92,6 +96,7 @@ def post_from_messages(
         text=clean_text(text),
         url=post_url(handle, post_id),
         author=clean_text(author) if author else None,
+        author_id=author_id_of(first, channel_post=True),
         metrics=Metrics(
             views=max(views) if views else None,
             likes=sum(likes) if likes else None,
@@ -116,6 +121,7 @@ def comment_from_message(message: Any, handle: str, post_id: str, observed_at: d
         text=clean_text(_raw_text(message)),
         url=comment_url(handle, post_id, own_id),
         author=clean_text(author) if author else None,
+        author_id=author_id_of(message),
         parent_id=post_id,
         metrics=Metrics(likes=reaction_total(message)),
         observed_at=observed_at,
@@ -128,6 +134,19 @@ def reaction_total(message: Any) -> int | None:
     if not isinstance(reactions, types.MessageReactions):
         return None
     return sum(max(_int(result.count), 0) for result in reactions.results or () if isinstance(result, types.ReactionCount))
+
+
+def author_id_of(message: Any, *, channel_post: bool = False) -> str | None:
+    """«tg:<marked id>» of who sent the message: its ``from_id``, else (``channel_post``) the channel it was posted
+    in. ``None`` when neither is a peer: an anonymous group admin, or a malformed message."""
+    for peer in (getattr(message, "from_id", None), getattr(message, "peer_id", None) if channel_post else None):
+        if isinstance(peer, (types.PeerUser, types.PeerChat, types.PeerChannel)):
+            try:
+                marked = tl_utils.get_peer_id(peer)
+            except (TypeError, ValueError):
+                return None  # an id of the wrong type: the post is kept without an author id
+            return f"tg:{marked}" if isinstance(marked, int) and not isinstance(marked, bool) else None
+    return None
 
 
 def sender_name(sender: Any) -> str | None:

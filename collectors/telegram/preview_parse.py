@@ -204,9 +204,18 @@ def to_post(message: PreviewMessage, handle: str, observed_at: datetime | None =
         text=clean_text(text),
         url=post_url(handle, message.id),
         author=clean_text(message.author) if message.author else None,
+        author_id=preview_author_id(handle),
         metrics=Metrics(views=message.views, likes=message.likes),
         observed_at=observed_at,
     )
+
+
+def preview_author_id(handle: str) -> str | None:
+    """«tg:<username>»: the preview shows only channel posts and no numeric ids, so the channel's public name is
+    its author id (the same form ``tme`` sources keep as their external id). A signature
+    (``tgme_widget_message_from_author``) is a name, not an id: it stays the post's ``author``."""
+    name = handle.strip().lstrip("@").lower()
+    return f"tg:{name}" if name else None
 
 
 def html_to_text(node: LexborNode) -> str:

@@ -9,6 +9,7 @@ from collectors.page import PageFacts
 from config.gospublics import GospublicsSettings, Thresholds
 from gospublics.agenda import Agenda
 from gospublics.records import Page, PagePost, Period, QuestionAnswer
+from responses import PageAnswers
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class CheckContext:
     previous_post_at: datetime | None = None  # the newest post before the period, for the first silence
     pinned: PagePost | None = None
     questions: tuple[QuestionAnswer, ...] = ()
+    answers: PageAnswers | None = None  # the responses component's figures for ``questions``
     kind_engagement: float | None = None
     kind_title: str = ""
     past_engagement: float | None = None

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from gospublics.checks.context import CheckContext
-from gospublics.figures import answer_figures
 from gospublics.records import CheckResult
-from gospublics.wording import counted, duration, pct
+from gospublics.wording import answer_deadline, counted, duration, pct
 
 
 def comments_open(ctx: CheckContext) -> CheckResult:
@@ -23,23 +22,28 @@ def comments_open(ctx: CheckContext) -> CheckResult:
 
 
 def answers(ctx: CheckContext) -> CheckResult:
+    """Questions answered within the body's deadline (the responses component's verdicts, in working time), of
+    those that can be judged, and the median working time to the answer."""
     limits = ctx.thresholds
-    found = answer_figures(ctx.questions, ctx.now)
-    if found.due == 0:
-        text = ("вопросов жителей в комментариях за период не было" if found.questions == 0
-                else f"{counted(found.questions, 'вопрос', 'вопроса', 'вопросов')}, срок ответа ещё не истёк")
+    found = ctx.answers
+    if found is None or found.judged == 0:
+        text = ("вопросов жителей в комментариях за период не было" if found is None or found.appeals == 0
+                else f"{counted(found.appeals, 'вопрос', 'вопроса', 'вопросов')}, срок ответа ещё не истёк")
         return CheckResult("answers", None, None, limits.min_answered_share, text)
-    share = found.in_time / found.due
+    share = found.within_deadline / found.judged
     max_minutes = limits.max_median_answer / 60
-    fast = found.median_minutes is None or found.median_minutes <= max_minutes
+    median_minutes = found.median_working_minutes
+    fast = median_minutes is None or median_minutes <= max_minutes
     ok = share >= limits.min_answered_share and fast
-    median = f", медиана ответа {duration(found.median_minutes)}" if found.median_minutes is not None else ""
-    text = (f"{counted(found.due, 'вопрос', 'вопроса', 'вопросов')} жителей: отвечено в срок "
-            f"({duration(limits.answer_deadline / 60)}) {found.in_time} ({pct(share)}), без ответа {found.unanswered}"
-            f"{median}; норма — не меньше {pct(limits.min_answered_share)} в срок, медиана не больше "
-            f"{duration(max_minutes)}")
+    deadline = answer_deadline(q.deadline_minutes for q in ctx.questions)
+    median = ""
+    if median_minutes is not None and found.median_minutes is not None:
+        median = f", медиана ответа {duration(found.median_minutes)} ({duration(median_minutes)} рабочего времени)"
+    text = (f"{counted(found.judged, 'вопрос', 'вопроса', 'вопросов')} жителей: отвечено {deadline} "
+            f"{found.within_deadline} ({pct(share)}), без ответа после срока {found.overdue}{median}; норма — не "
+            f"меньше {pct(limits.min_answered_share)} в срок, медиана не больше {duration(max_minutes)} рабочего времени")
     credit = 1.0 if ok else min(share / limits.min_answered_share if limits.min_answered_share else 1.0, 1.0) * \
         (1.0 if fast else 0.5)
     return CheckResult("answers", ok, round(share, 3), limits.min_answered_share, text, credit,
-                       {"questions": found.due, "in_time": found.in_time, "unanswered": found.unanswered,
-                        "median_minutes": found.median_minutes})
+                       {"questions": found.judged, "in_time": found.within_deadline, "unanswered": found.overdue,
+                        "median_minutes": median_minutes, "deadline": deadline})
