@@ -25,7 +25,7 @@ EXECUTOR_ROLE = "executor"  # an ответственный исполнител
 # What a workspace role may be allowed: pages to read and actions to take (the web shell holds the default table).
 WORKSPACE_PERMISSIONS = (
     "queue", "story", "story.act", "story.edit", "silences", "silences.edit", "appeals", "ratings", "gospublics",
-    "sources", "sources.edit", "reports", "reports.generate", "search", "audit",
+    "sources", "sources.edit", "reports", "reports.generate", "search", "audit", "roadmap.edit",
 )
 MIN_RETENTION = 14 * 86400.0  # a weekly digest compares with the week before
 
