@@ -12,8 +12,12 @@ PAGES = {
     "/queue.json": {"glava", "curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
     "/stories/{story}": {"glava", "curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
     "/appeals": set(ROLES),
+    "/appeals.json": set(ROLES),
     "/ratings": {"glava", "curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
+    "/ratings.json": {"glava", "curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
+    "/roadmap": {"glava", "curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
     "/gospublics": {"glava", "curator", "mcu_head", "deputy", "gospabliki"},
+    "/gospublics.json": {"glava", "curator", "mcu_head", "deputy", "gospabliki"},
     "/sources": {"curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
     "/reports": {"glava", "curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
     "/search": {"curator", "mcu_head", "deputy", "pos", "incidents", "gospabliki"},
@@ -69,6 +73,7 @@ def test_every_route_needs_a_signed_in_person(web: Web) -> None:
         if not path or path in public or path.startswith("/static"):
             continue
         concrete = path.replace("{story_id}", "1").replace("{silence_id}", "1").replace("{name}", "digest-week.md")
+        concrete = concrete.replace("{item_id}", "1")
         for method in methods - {"HEAD"}:
             answer = web.client.request(method, concrete, headers={"accept": "application/json"},
                                         follow_redirects=False)
