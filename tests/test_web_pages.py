@@ -97,6 +97,7 @@ def test_an_executor_sees_only_its_own_bodys_appeals(pages: Web) -> None:
     for query in ("state=all&period=quarter", "state=all&period=quarter&body=admin", "state=all&period=quarter&body="):
         found = _appeals(pages, query)
         assert found and all("msch" in a["bodies"] for a in found), query
+        assert all(a["story_title"] is None for a in found)  # stories are not its to read
     page = pages.client.get("/appeals?state=all&period=quarter").text
     assert "Вы видите только обращения к органу «МСЧ-135»" in page
     assert 'name="body"' not in page and "/stories/" not in page  # no body to choose, no story it may not open

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from config.schema import EXECUTOR_ROLE
-from mcu.web.auth import require, workspace
+from mcu.web.auth import allowed, require, workspace
 from mcu.web.periods import TITLES as PERIOD_TITLES
 from mcu.web.periods import Span, span_of
 from mcu.web.records import to_json
@@ -97,8 +97,10 @@ def appeals_fragment(request: Request, body: str = "", state: str = "waiting", p
     return render(request, "_appeals_list.html", **_context(request, shown))
 
 
-def line_record(line: AppealLine, clock: Timer) -> dict[str, Any]:
+def line_record(line: AppealLine, clock: Timer, may_see_story: bool) -> dict[str, Any]:
     record: dict[str, Any] = to_json(line)
+    if not may_see_story:
+        record["story_title"] = None  # a story's title is its posts' words: only for those who may open stories
     record["timer"] = {"state": clock.state, "text": clock.text, "working_minutes": clock.working_minutes,
                        "calendar_minutes": clock.calendar_minutes}
     return record
@@ -109,8 +111,9 @@ def appeals_json(request: Request, body: str = "", state: str = "waiting", perio
                  start: str | None = None, end: str | None = None,
                  user: User = Depends(require("appeals"))) -> Response:
     shown = _shown(request, user, body, state, period, start, end)
+    may_see_story = allowed(request, "story")
     return JSONResponse({
-        "appeals": [line_record(line, shown.timers[line.appeal_id]) for line in shown.found.lines],
+        "appeals": [line_record(line, shown.timers[line.appeal_id], may_see_story) for line in shown.found.lines],
         "matched": shown.found.matched, "counts": shown.found.counts, "state": shown.state, "body": shown.body,
         "start": shown.span.start.isoformat(), "end": shown.span.end.isoformat(),
     })
