@@ -25,7 +25,7 @@ EXECUTOR_ROLE = "executor"  # an ответственный исполнител
 # What a workspace role may be allowed: pages to read and actions to take (the web shell holds the default table).
 WORKSPACE_PERMISSIONS = (
     "queue", "story", "story.act", "story.edit", "silences", "silences.edit", "appeals", "ratings", "gospublics",
-    "sources", "sources.edit", "reports", "reports.generate", "search", "audit",
+    "sources", "sources.edit", "reports", "reports.generate", "search", "audit", "roadmap.edit",
 )
 MIN_RETENTION = 14 * 86400.0  # a weekly digest compares with the week before
 
@@ -175,7 +175,7 @@ class WorkspaceSettings(SecretHolder):
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     throttle: LoginThrottleSettings = LoginThrottleSettings()
     queue_days: int = Field(default=7, ge=1)
-    refresh: Duration = Field(default=10.0, ge=1)  # how often the open queue updates itself
+    refresh: Duration = Field(default=10.0, ge=1)  # how often the open queue and the appeals update themselves
     search_limit: int = Field(default=200, ge=10, le=5000)
     permissions: dict[str, list[str]] = Field(default_factory=dict)  # role → pages and actions (empty: built-in table)
 

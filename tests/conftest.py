@@ -138,3 +138,20 @@ def web(web_world, tmp_path: Path):  # type: ignore[no-untyped-def]
     site = Web(web_world, tmp_path)
     yield site
     site.close()
+
+
+@pytest.fixture(scope="session")
+def pages_world(tmp_path_factory: pytest.TempPathFactory, settings: Settings, analyzer: Analyzer):  # type: ignore[no-untyped-def]
+    """Appeals with known answers and the demo's official pages, for the appeals, ratings and госпаблики pages."""
+    from tests.web_helpers import build_pages_world
+
+    return build_pages_world(tmp_path_factory.mktemp("pages-world"), settings, analyzer)
+
+
+@pytest.fixture
+def pages(pages_world, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from tests.web_helpers import Web
+
+    site = Web(pages_world, tmp_path)
+    yield site
+    site.close()

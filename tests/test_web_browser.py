@@ -5,11 +5,12 @@ open a page, and a report download. Skipped, with the reason, where no chromium 
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +37,21 @@ if CHROMIUM is None:
                 allow_module_level=True)
 
 
+MSK = timezone(timedelta(hours=3))
+PAGES_CLOCK = [datetime(2026, 1, 16, 19, 15, tzinfo=MSK)]  # the appeals world's clock: a test moves it
+
+
 class Site:
     def __init__(self, base: str, db: Database, space: Workspace) -> None:
         self.base, self.db, self.space = base, db, space
 
 
-@pytest.fixture(scope="module")
-def site(web_world: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    copy = tmp_path_factory.mktemp("browser") / "web.db"
-    shutil.copy(web_world.path, copy)
-    settings = web_world.settings.model_copy(update={"web": web_world.settings.web.model_copy(update={"refresh": 1.0})})
+def _serve(world: Any, directory: Path, clock: Any) -> Iterator[Site]:
+    copy = directory / "web.db"
+    shutil.copy(world.path, copy)
+    settings = world.settings.model_copy(update={"web": world.settings.web.model_copy(update={"refresh": 1.0})})
     db = Database.from_url(f"sqlite:///{copy}")
-    space = Workspace(settings, db, Alerting(settings, {}), SECRET, clock=lambda: web_world.end)
+    space = Workspace(settings, db, Alerting(settings, {}), SECRET, clock=clock)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -61,6 +65,17 @@ def site(web_world: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     yield Site(f"http://127.0.0.1:{port}", db, space)
     stop()
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(web_world: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from _serve(web_world, tmp_path_factory.mktemp("browser"), lambda: web_world.end)
+
+
+@pytest.fixture(scope="module")
+def pages_site(pages_world: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The appeals world on a clock the test moves: Friday 16 January 2026, 19:15 in the town."""
+    yield from _serve(pages_world, tmp_path_factory.mktemp("browser-pages"), lambda: PAGES_CLOCK[0])
 
 
 @pytest.fixture(scope="module")
@@ -138,4 +153,60 @@ def test_download_a_report(browser: Any, site: Site, tmp_path: Path) -> None:
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name.startswith("digest-week-") and saved.suffix == ".xlsx" and saved.read_bytes()[:2] == b"PK"
+    page.close()
+
+
+def test_appeals_ratings_roadmap_and_gospublics(browser: Any, pages_site: Site) -> None:
+    """An analyst's round: the appeals waiting for an answer with their timers (which move on by themselves), the
+    rating of bodies and the дорожная карта, the госпаблики scoreboard with each page's checks."""
+    site = pages_site
+    page = browser.new_page()
+    _login(page, site, "deputy", "/appeals?period=quarter")
+    page.wait_for_url(f"{site.base}/appeals?period=quarter")
+    hostile = page.locator("ol.appeals > li", has_text="горячую воду")
+    assert "осталось 7 ч рабочего времени" in hostile.locator(".timer").inner_text()
+    assert page.locator("script", has_text="appeal").count() == 0  # the hostile text stays text
+    page.evaluate("window.__marker = 1")
+    PAGES_CLOCK[0] = datetime(2026, 1, 19, 17, 0, tzinfo=MSK)  # Monday 17:00: the deadline (16:00) has passed
+    page.locator("ol.appeals > li", has_text="горячую воду").locator(".timer", has_text="просрочено на 1 ч").wait_for(
+        timeout=8000)
+    assert page.evaluate("window.__marker") == 1  # updated in place, not reloaded
+    page.get_by_role("link", name=re.compile("^просрочены")).click()
+    page.wait_for_url(re.compile(r"state=overdue"))
+    assert page.locator("ol.appeals > li.overdue").count() == page.locator("ol.appeals > li").count() >= 3
+    page.get_by_label("Орган").select_option("education")
+    page.get_by_role("button", name="Показать").click()
+    page.wait_for_url(re.compile(r"body=education"))
+    assert page.locator("ol.appeals > li").count() == 1
+
+    page.get_by_role("link", name="Рейтинг органов").click()
+    page.locator("select[name=period]").select_option("quarter")
+    page.get_by_role("button", name="Показать").click()
+    page.wait_for_url(re.compile(r"/ratings\?period=quarter"))
+    rows = page.locator("table.ratings tbody tr")
+    assert rows.count() >= 4 and rows.nth(0).locator("td").nth(0).inner_text() == "1"
+    page.get_by_role("link", name="Дорожная карта").click()
+    page.wait_for_url(f"{site.base}/roadmap")
+    assert page.get_by_role("heading", name=re.compile("Повторяющиеся проблемы")).is_visible()
+
+    page.get_by_role("link", name="Госпаблики").click()
+    page.wait_for_url(f"{site.base}/gospublics")
+    assert page.get_by_role("heading", name="Школы").is_visible()
+    school = page.locator("article", has_text="Средняя школа № 2")
+    assert "✗" in school.locator("ul.checks").inner_text() and "Рекомендации" in school.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    assert download.value.suggested_filename.startswith("gospublics-")
+    page.close()
+
+
+def test_an_executor_sees_its_appeals_and_no_ratings(browser: Any, pages_site: Site) -> None:
+    page = browser.new_page()
+    _login(page, pages_site, "executor")
+    page.wait_for_url(f"{pages_site.base}/appeals")
+    assert page.get_by_text("Вы видите только обращения к органу «МСЧ-135»").is_visible()
+    assert page.get_by_role("link", name="Рейтинг органов").count() == 0
+    response = page.goto(f"{pages_site.base}/ratings")
+    assert response is not None and response.status == 403
+    assert page.get_by_role("heading", name="Нет доступа").is_visible()
     page.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from importlib import resources
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -108,3 +109,41 @@ class Web:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)  # type: ignore[misc]
+
+
+# --- the world of the appeals, ratings and госпаблики pages ---------------------------------------------------------
+
+HOSTILE_APPEAL = 'Администрация, когда дадут горячую воду в 3 мкр?? <script>alert("appeal")</script> Ответьте!'
+PAGE_USERS = {"executor": "msch", "executor-culture": "culture"}  # login → body of an ответственный исполнитель
+
+
+def build_pages_world(directory: Path, settings: Settings, analyzer: Analyzer) -> World:
+    """The bundled appeals with known answers (every reply quality, two bodies, overdue and open ones) through the
+    pipeline, a hostile appeal, the demo's official pages with their facts, and an account for every role."""
+    from mcu.answer_check import check_settings
+    from mcu.gospublics_demo import load_demo_pages
+
+    settings = check_settings(settings)
+    database = directory / "pages.db"
+    db = Database.from_url(f"sqlite:///{database}")
+    upgrade(db.engine)
+    pipeline = Pipeline(settings, db, analyzer=analyzer, console=lambda _text: None, telegram=False)
+    report = TimelineReport()
+    timeline = Path(str(resources.files("mcu").joinpath("data", "timelines", "responses_cases.jsonl")))
+    events = load_timeline(timeline, report)
+    last = max(e.published_at for e in events)
+    events.append(Post(id="hostile-appeal", platform="vk", source="demo_gorod", published_at=last - timedelta(hours=2),
+                       text=HOSTILE_APPEAL, url="https://vk.com/demo_gorod?w=wall-1_777", author=HOSTILE_AUTHOR,
+                       author_id="vk:777"))
+    events.sort(key=lambda e: e.observed_at or e.published_at)
+    run_timeline(pipeline, events, report, tick=timedelta(minutes=15))
+    assert report.end is not None
+    load_demo_pages(db)
+    for role in ROLES:
+        create_user(db, settings, login_name(role), PASSWORD, role, full_name=f"Тест {role}",
+                    body=PAGE_USERS.get(role), now=report.end)
+    create_user(db, settings, "executor-culture", PASSWORD, "executor", full_name="Тест культура",
+                body=PAGE_USERS["executor-culture"], now=report.end)
+    pipeline.close()
+    db.dispose()
+    return World(database, settings, report.end)

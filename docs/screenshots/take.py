@@ -4,7 +4,7 @@
     .venv/bin/python docs/screenshots/take.py /tmp/webdemo
 
 Starts the workspace on the demo database (a free port on 127.0.0.1), signs in as the demo account, takes one
-story into work on the way and saves PNGs beside this script.
+story into work and asks for drafts of the дорожная карта on the way, and saves PNGs beside this script.
 """
 
 from __future__ import annotations
@@ -58,10 +58,21 @@ def main(workdir: Path) -> None:
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=HERE / f"{name}.png", full_page=False)
+            for name, path in (("appeals", "/appeals?state=all"), ("ratings", "/ratings"),
+                               ("gospublics", "/gospublics")):
+                page.goto(base + path)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=HERE / f"{name}.png", full_page=False)
+            page.goto(f"{base}/roadmap")
+            page.click("form[action='/roadmap/draft'] button")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=HERE / "roadmap.png", full_page=False)
             phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
             phone.context.add_cookies(page.context.cookies())
             phone.goto(f"{base}/queue")
             phone.screenshot(path=HERE / "queue-phone.png", full_page=False)
+            phone.goto(f"{base}/appeals")
+            phone.screenshot(path=HERE / "appeals-phone.png", full_page=False)
             browser.close()
     finally:
         stop()

@@ -23,6 +23,7 @@ from mcu.web.routes import (
     queue,
     ratings,
     reports,
+    roadmap,
     search,
     silences,
     sources,
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 CRASH_PAGE = ('<!doctype html><html lang="ru"><meta charset="utf-8"><title>Ошибка</title>'
               '<p>Внутренняя ошибка. Подробности — в журнале сервера. <a href="/">На главную</a></p></html>')
-ROUTERS = (login, queue, stories, appeals, ratings, gospublics, sources, reports, search, silences, audit)
+ROUTERS = (login, queue, stories, appeals, ratings, roadmap, gospublics, sources, reports, search, silences, audit)
 
 
 def _wants_page(request: Request) -> bool:

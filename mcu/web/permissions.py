@@ -14,10 +14,11 @@ from storage.users import User
 
 _READ_ALL = ("queue", "story", "appeals", "ratings", "gospublics", "reports", "search")
 _ANALYST = ("queue", "story", "story.act", "story.edit", "silences", "silences.edit", "appeals", "ratings",
-            "reports", "reports.generate", "search", "sources")
+            "roadmap.edit", "reports", "reports.generate", "search", "sources")
 
 # The regulation's roles: the head of the town and the curator read; the МЦУ's head and deputy do everything;
-# each analyst works the queue and their own area; a body's executor sees only its own appeals.
+# each analyst works the queue and their own area (and edits the дорожная карта, as `mcu roadmap` lets analysts);
+# a body's executor sees only its own appeals.
 DEFAULT_TABLE: Mapping[str, tuple[str, ...]] = {
     "glava": ("queue", "story", "appeals", "ratings", "gospublics", "reports"),
     "curator": (*_READ_ALL, "sources"),

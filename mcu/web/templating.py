@@ -17,6 +17,7 @@ from alerts.message import LEVEL_TITLES
 from mcu.accounts import role_title
 from mcu.web.auth import allowed, signed_in_user, workspace
 from mcu.web.security import CSRF_FIELD, csrf_token
+from responses.records import QUALITY_TITLES, SATISFACTION_TITLES, SLA_TITLES
 from risk.wording import plural
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,7 +27,9 @@ ACTION_WORDS = {"taken": "взято в работу", "false_positive": "лож
                 "merge": "объединение", "split": "разделение", "silenced": "промолчала (тишина)",
                 "reminded": "напоминание", "escalated": "эскалация", "silence": "тишина", "unsilence": "тишина снята",
                 "user_link": "связь с Telegram", "report": "сводка", "export": "выгрузка",
-                "source_enable": "источник включён", "source_disable": "источник отключён"}
+                "source_enable": "источник включён", "source_disable": "источник отключён",
+                "roadmap": "дорожная карта"}
+APPEAL_KINDS = {"complaint": "жалоба", "request": "просьба", "question": "вопрос"}
 # (path, title, permission): the menu, in the order people use it.
 MENU = (
     ("/queue", "Очередь", "queue"),
@@ -50,6 +53,12 @@ def _environment() -> Environment:
     env.filters["status"] = lambda code: STATUS_WORDS.get(code, code)
     env.filters["action"] = lambda code: ACTION_WORDS.get(code, code)
     env.filters["num"] = lambda value: "—" if value is None else f"{value:,}".replace(",", "\u202f")
+    env.filters["quality"] = lambda code: QUALITY_TITLES.get(code or "", "—")
+    env.filters["satisfaction"] = lambda code: SATISFACTION_TITLES.get(code or "", "—")
+    env.filters["sla"] = lambda code: SLA_TITLES.get(code, code)
+    env.filters["appeal_kind"] = lambda code: APPEAL_KINDS.get(code, code)
+    env.filters["percent"] = lambda value: "—" if value is None else f"{round(100 * value)}\u202f%"
+    env.globals["share"] = lambda part, whole: f"{round(100 * part / whole)}\u202f%" if whole else "—"
     env.globals["plural"] = plural
     return env
 

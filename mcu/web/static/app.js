@@ -1,4 +1,4 @@
-// Keyboard shortcuts for the people who live in the queue: g q — queue, / — search field, on a story
+// Keyboard shortcuts for the people who live in the queue: g q — queue, g a — appeals, / — search field, on a story
 // the buttons carry accesskeys (Alt+T take, Alt+F false alarm, Alt+C close in Chrome; shown on the buttons).
 (function () {
   "use strict";
