@@ -242,8 +242,8 @@ def test_gospublics_scoreboard_ranks_within_kind_with_checks_and_advice(pages: W
     assert "пройдено: Комментарии открыты" in text
     assert "публиковать не реже 3 раз в неделю: за месяц 4 поста, самый долгий перерыв 13 дней" in text
     assert "повтор в реестре" in text and "удалена или заблокирована" in text
-    school = next(p for p in answer["pages"] if p["page"] == "Средняя школа № 2")
-    assert f'href="{school["url"]}"' in page
+    school = next(r for r in expected if r.page.title == "Средняя школа № 2")
+    assert f'href="{school.page.url}"' in page
 
 
 def test_gospublics_report_downloads_and_is_audited(pages: Web) -> None:
