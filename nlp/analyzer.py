@@ -146,7 +146,8 @@ class Analyzer:
         clean = normalized.text
         tokens = tokenize(clean)
         lemmas = [self.lemmatizer.lemma(token) for token in tokens]
-        parent_lemmas = self.lemmatizer.lemmas(normalize(parent_text[:MAX_ANALYSED_CHARS]).text) if parent_text else []
+        parent_tokens = tokenize(normalize(parent_text[:MAX_ANALYSED_CHARS]).text) if parent_text else []
+        parent_lemmas = [self.lemmatizer.lemma(token) for token in parent_tokens]
         parent_relevance = context.parent_relevance
         if parent_relevance is None and parent_text:
             parent_relevance = self._relevance.score(parent_text.lower(), parent_lemmas, town_source=context.town_source).score
@@ -167,7 +168,8 @@ class Analyzer:
         markers += ["escalation"] * bool(escalation) + ["official"] * bool(officials)
         markers += ["alarm"] * any(a.startswith("alarm:") for a in alarm)
         features = feature_text(
-            normalized, lemmas, parent_lemmas=parent_lemmas, platform=platform, is_comment=is_comment, markers=markers
+            normalized, lemmas, parent_lemmas=parent_lemmas, platform=platform, is_comment=is_comment, markers=markers,
+            tokens=tokens, parent_tokens=parent_tokens,
         )
         return Prepared(normalized, tokens, lemmas, context, relevance, topics, sentiment, appeal, escalation, officials,
                         features, alarm)
