@@ -158,3 +158,20 @@ def test_officials_by_surname_in_any_case(settings, lemmatizer) -> None:  # type
     for text in ("Семёнов опять молчит", "Обращаемся к Семёнову", "Письмо Семенову отправили", "спросите у Семёнова"):
         assert "official:Глава (по фамилии)" in annotate(analyzer, text).signals, text
     assert "official:Глава (по фамилии)" not in annotate(analyzer, "Семёновская улица").signals
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Ну наконец-то)))", "positive"),
+        ("Сегодня был у бабушки)))", "positive"),
+        ("опять всё отменили(((", "negative"),
+        ("эх :(", "negative"),
+        ("Всем привет! С днём рождения, мама!", "positive"),
+        ("Поздравляю с юбилеем, счастья и здоровья!", "positive"),
+        ("Хочу сказать спасибо соседям", "positive"),
+        ("Охуенно красиво сегодня на набережной, просто офигенно", "positive"),
+    ],
+)
+def test_smileys_and_speech_acts_colour_sentiment(analyzer: Analyzer, text: str, label: str) -> None:
+    assert annotate(analyzer, text).sentiment.label == label
