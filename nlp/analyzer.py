@@ -24,7 +24,7 @@ from nlp.models import Predictions, TextModels
 from nlp.morph import Lemmatizer, tokenize
 from nlp.normalize import NormalizedText, normalize
 from nlp.places import PlaceKeys
-from nlp.relevance import RelevanceEvidence, RelevanceScorer
+from nlp.relevance import RelevanceEvidence, RelevanceScorer, cap_untied
 from nlp.sentiment import SentimentScorer
 from nlp.topics import TopicTagger
 from nlp.toxicity import toxicity
@@ -76,6 +76,7 @@ class Analyzer:
         self.models = models
         self.model_version = f"{RULES_VERSION}+{models.meta.get('created', 'model')}" if models else RULES_VERSION
         self._town_name = settings.town.name
+        self._threshold = settings.nlp.relevance_threshold
         self._gazetteer = settings.gazetteer
         self._relevance = RelevanceScorer(settings.gazetteer, self.lemmatizer)
         self._topics = TopicTagger(settings.topics, self.lemmatizer)
@@ -148,9 +149,12 @@ class Analyzer:
         lemmas = [self.lemmatizer.lemma(token) for token in tokens]
         parent_lemmas = self.lemmatizer.lemmas(normalize(parent_text[:MAX_ANALYSED_CHARS]).text) if parent_text else []
         parent_relevance = context.parent_relevance
+        parent_tied = parent_relevance is not None and parent_relevance >= self._threshold
         if parent_relevance is None and parent_text:
-            parent_relevance = self._relevance.score(parent_text.lower(), parent_lemmas, town_source=context.town_source).score
-        relevance = self._relevance.score(clean, lemmas, town_source=context.town_source, parent_relevance=parent_relevance)
+            parent = self._relevance.score(parent_text.lower(), parent_lemmas, town_source=context.town_source)
+            parent_relevance, parent_tied = parent.score, parent.tied
+        relevance = self._relevance.score(clean, lemmas, town_source=context.town_source,
+                                          parent_relevance=parent_relevance, parent_tied=parent_tied)
         topics = self._topics.tag(lemmas)
         sentiment = self._sentiment.score(lemmas, normalized)
         appeal = self._appeals.detect(
@@ -187,7 +191,10 @@ class Analyzer:
         predictions: list[Predictions | None] = (
             list(self.models.predict([p.features for p in prepared])) if self.models else [None] * len(prepared)
         )
-        relevance = [blend_relevance(r.relevance, p) for r, p in zip(prepared, predictions, strict=True)]
+        relevance = [
+            cap_untied(blend_relevance(r.relevance, p), r.relevance, self._threshold)
+            for r, p in zip(prepared, predictions, strict=True)
+        ]
         named: list[list[Entity]] = [[] for _ in prepared]
         if self._ner is not None:
             # NER is the costliest step: spend it where the post may concern the town, in one batch.

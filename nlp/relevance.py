@@ -23,6 +23,9 @@ class RelevanceEvidence:
     places: tuple[str, ...]
     town_terms: tuple[str, ...]
     other_towns: tuple[str, ...]
+    # Something ties the text to the town: its name, a gazetteer place, a town source, a parent about the town.
+    # Without a tie a text is not about the town, whatever a classifier makes of its words (see ``cap_untied``).
+    tied: bool = True
 
 
 class RelevanceScorer:
@@ -67,7 +70,9 @@ class RelevanceScorer:
         *,
         town_source: bool = False,
         parent_relevance: float | None = None,
+        parent_tied: bool = False,
     ) -> RelevanceEvidence:
+        """``parent_tied``: the parent post is about the town (a comment counts by its parent)."""
         town = self._town.find(lemmas)
         derived = self._derived.find(lemmas)
         districts = self.districts(text, lemmas)
@@ -91,4 +96,16 @@ class RelevanceScorer:
             # «В Рославле нет отопления» is not a Desnogorsk alert, even in a town community.
             score *= 0.25
         places = tuple(dict.fromkeys([*(self._gazetteer.town[:1] if town or derived else []), *districts]))
-        return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others))
+        tied = bool(town or derived or districts or plant or institutions or town_source or parent_tied)
+        return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others), tied)
+
+
+UNTIED_SHARE = 0.98  # an untied text keeps its rank among untied ones, but stays just below the threshold
+
+
+def cap_untied(score: float, evidence: RelevanceEvidence, threshold: float) -> float:
+    """A text nothing ties to the town scores below ``threshold``: everyday chatter, recipes, adverts and other
+    regions' news read like local posts to a classifier, but only a tie makes them ours."""
+    if evidence.tied:
+        return score
+    return min(score, score * UNTIED_SHARE * threshold)

@@ -175,3 +175,31 @@ def test_officials_by_surname_in_any_case(settings, lemmatizer) -> None:  # type
 )
 def test_smileys_and_speech_acts_colour_sentiment(analyzer: Analyzer, text: str, label: str) -> None:
     assert annotate(analyzer, text).sentiment.label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Быстрый ужин за 20 минут: курицу обжарить с луком, добавить сливки и сыр",
+        "Отдам котят в добрые руки, приучены к лотку",
+        "Кто-нибудь смотрел вчерашний матч? Судья просто слепой",
+        "Во дворе неделю не горят фонари, управляющая компания не отвечает",
+    ],
+)
+def test_nothing_ties_a_text_to_the_town_so_it_is_not_about_the_town(product_analyzer: Analyzer, text: str) -> None:
+    """Whatever the classifier makes of the words, a text with no tie to the town stays below the threshold."""
+    assert annotate(product_analyzer, text).relevance < 0.5
+
+
+def test_a_tie_lets_the_classifier_decide(product_analyzer: Analyzer) -> None:
+    text = "Во дворе неделю не горят фонари, управляющая компания не отвечает"
+    assert annotate(product_analyzer, text, town_source=True).relevance >= 0.5  # posted in a town community
+    assert annotate(product_analyzer, text, parent_relevance=0.9).relevance >= 0.5  # a comment on a town post
+    assert annotate(product_analyzer, text, parent_relevance=0.2).relevance < 0.5  # a comment on another town's post
+    assert annotate(product_analyzer, "В 5 мкр неделю не горят фонари").relevance >= 0.5
+
+
+def test_a_comment_counts_by_its_parent_text(product_analyzer: Analyzer) -> None:
+    tied = annotate(product_analyzer, "у нас так же, третий день", parent_text="В Десногорске нет горячей воды")
+    untied = annotate(product_analyzer, "у нас так же, третий день", parent_text="В Брянске нет горячей воды")
+    assert tied.relevance >= 0.5 > untied.relevance
