@@ -33,3 +33,19 @@ class PhraseMatcher:
                         found.append(term)
                     break
         return found
+
+    def spans(self, lemmas: Sequence[str]) -> list[tuple[int, int, str]]:
+        """Every occurrence as (start, end, term), left to right, longest first, never overlapping: in «не
+        починили» the phrase «не починить» is found and «починить» inside it is not."""
+        found: list[tuple[int, int, str]] = []
+        if self._firsts.isdisjoint(lemmas):
+            return found
+        index = 0
+        while index < len(lemmas):
+            for key, term in self._by_first.get(lemmas[index], ()):
+                if tuple(lemmas[index : index + len(key)]) == key:
+                    found.append((index, index + len(key), term))
+                    index += len(key) - 1
+                    break
+            index += 1
+        return found

@@ -47,6 +47,10 @@ class RelevanceScorer:
         self._institutions = PhraseMatcher(lemmatizer, [*gazetteer.institutions, *gazetteer.streets])
         self._others = PhraseMatcher(lemmatizer, gazetteer.other_towns)
 
+    def names_town(self, lemmas: Sequence[str]) -> bool:
+        """The town or a word derived from it: «Десногорск», «десногорский», «десногорцы»."""
+        return bool(self._town.find(lemmas) or self._derived.find(lemmas))
+
     def districts(self, text: str, lemmas: Sequence[str]) -> list[str]:
         """Microdistricts mentioned, as «3 мкр», within the configured range."""
         limit = self._gazetteer.districts_max
@@ -71,8 +75,10 @@ class RelevanceScorer:
         town_source: bool = False,
         parent_relevance: float | None = None,
         parent_tied: bool = False,
+        known_place: bool = False,
     ) -> RelevanceEvidence:
-        """``parent_tied``: the parent post is about the town (a comment counts by its parent)."""
+        """``parent_tied``: the parent post is about the town (a comment counts by its parent); ``known_place``:
+        the text names an institution of the gazetteer in a form the phrase lists miss («в 3-й школе»)."""
         town = self._town.find(lemmas)
         derived = self._derived.find(lemmas)
         districts = self.districts(text, lemmas)
@@ -83,7 +89,7 @@ class RelevanceScorer:
         weights += [self.TOWN] * bool(town) + [self.DERIVED] * bool(derived)
         weights += [self.DISTRICT] * bool(districts)
         weights += [self.PLANT] * min(len(plant), 2)
-        weights += [self.INSTITUTION] * bool(institutions)
+        weights += [self.INSTITUTION] * bool(institutions or known_place)
         if town_source:
             weights.append(self.TOWN_SOURCE)
         if parent_relevance is not None:
@@ -96,7 +102,7 @@ class RelevanceScorer:
             # «В Рославле нет отопления» is not a Desnogorsk alert, even in a town community.
             score *= 0.25
         places = tuple(dict.fromkeys([*(self._gazetteer.town[:1] if town or derived else []), *districts]))
-        tied = bool(town or derived or districts or plant or institutions or town_source or parent_tied)
+        tied = bool(town or derived or districts or plant or institutions or known_place or town_source or parent_tied)
         return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others), tied)
 
 

@@ -36,6 +36,11 @@ class SentimentScorer:
         acts = tagged_terms("speech_acts.txt")
         self._act_of = {term: kind for term, kind in acts}
         self._acts = PhraseMatcher(lemmatizer, [term for term, _ in acts])
+        self._personal = PhraseMatcher(lemmatizer, word_list("personal.txt"))
+
+    def personal_words(self, lemmas: Sequence[str]) -> list[str]:
+        """Words of grief, loss or loneliness: negativity about one's own life, not about the town."""
+        return self._personal.find(lemmas)
 
     def speech_acts(self, lemmas: Sequence[str]) -> list[str]:
         """Kinds of speech acts in the text, each once: greeting, thanks, congratulation, wish, condolence."""

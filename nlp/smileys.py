@@ -9,7 +9,7 @@ the smiley itself leaves the text, so «xD» and «О_о» do not turn into word
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 # Kinds of smileys and how each colours a text: >0 positive, <0 negative, 0 neither (surprise).
 POLARITY: dict[str, float] = {
@@ -19,28 +19,45 @@ POLARITY: dict[str, float] = {
 }
 MAX_REPEAT = 3  # «)))))))» is as glad as «)))»: a run counts once, up to this many times by its length
 
-# Text smileys other than bare brackets. Order matters: longer and more specific first.
-_TEXT_SMILEYS: tuple[tuple[str, str], ...] = (
-    (r">:-?\(+|:-?@", "angry"),
-    (r"[:=;]['’]-?\(+", "cry"),
+# Text smileys other than bare brackets, by the character they start with: most texts hold none of these, and a
+# pattern that fails on its first character is cheap. Order matters: longer and more specific first.
+_PUNCT_SMILEYS: tuple[tuple[str, str], ...] = (
+    (r">:-?\(+|(?<!\d):-?@", "angry"),
+    (r"(?<!\d)[:=;]['’]-?\(+", "cry"),
     (r"(?<!\d)[:=]-?\(+", "sad"),
-    (r"(?<!\d)[:=]-?[DДd]+(?![\w])|(?<![\w])[xXхХ]+[DДd]+(?![\w])|(?<![\w])[xXхХ]-?\)+", "laugh"),
-    (r";-?\)+|;-?[DД]+(?![\w])", "wink"),
-    (r"(?<!\d)[:=]-?[PpРр]+(?![\w])", "tongue"),
-    (r"(?<!\d)[:=]-?\)+|(?<!\d)[:=]-?\]+|(?<!\d)[:=]3(?!\d)|\^[_\-.]?\^|(?<![\w])[:=]\*", "smile"),
-    (r"(?<![\w])[oOоО0][_.][oOоО0](?![\w])|(?<!\d)[:=]-?[oOоО0](?![\w])", "surprise"),
-    (r"(?<![\w])-_+-(?![\w])|(?<![\w])—_+—", "annoyed"),
+    (r"(?<!\d)[:=]-?[DДd]+(?!\w)", "laugh"),
+    (r";-?\)+|;-?[DД]+(?!\w)", "wink"),
+    (r"(?<!\d)[:=]-?[PpРр]+(?!\w)", "tongue"),
+    (r"(?<!\d)[:=]-?\)+|(?<!\d)[:=]-?\]+|(?<!\d)[:=]3(?!\d)|\^[_\-.]?\^|(?<!\w)[:=]\*", "smile"),
+    (r"(?<!\d)[:=]-?[oOоО0](?!\w)", "surprise"),
     (r"<3+(?!\d)", "love"),
 )
-_TEXT_PATTERN = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _) in enumerate(_TEXT_SMILEYS)))
-_TEXT_KINDS = {f"k{i}": kind for i, (_, kind) in enumerate(_TEXT_SMILEYS)}
-# Cheap gate: a text without these characters has no text smileys (most formal texts).
-_MAYBE = re.compile(r"[()_^<:;=]|[xXхХ][DДd)]")
+_WORD_SMILEYS: tuple[tuple[str, str], ...] = (  # «xD», «х)»: a letter first, so looked for only after a quick check
+    (r"(?<!\w)[xXхХ]+(?:[DДd]+|-?\)+)(?!\w)", "laugh"),
+)
+_UNDERSCORE_SMILEYS: tuple[tuple[str, str], ...] = (  # «О_о», «-_-»: only in texts with an underscore
+    (r"(?<!\w)[oOоО0]_+[oOоО0](?!\w)", "surprise"),
+    (r"(?<!\w)[-—]_+[-—](?!\w)", "annoyed"),
+)
+
+
+def _compile(smileys: tuple[tuple[str, str], ...], first: str = "") -> tuple[re.Pattern[str], dict[str, str]]:
+    pattern = "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(smileys))
+    return re.compile(f"(?={first})(?:{pattern})" if first else pattern), {f"k{i}": k for i, (_, k) in enumerate(smileys)}
+
+
+_PUNCT = _compile(_PUNCT_SMILEYS, r"[:;=>^<]")
+_WORD = _compile(_WORD_SMILEYS)
+_UNDERSCORE = _compile(_UNDERSCORE_SMILEYS)
+_WORD_CHECK = re.compile(r"[xXхХ][DДd)\-]")
+_PUNCT_CHECK = re.compile(r"[:;=][-'’]?[()DДdPpРр\]3*@oOоО0]|>:|\^.?\^|<3")
 _BRACKETS = re.compile(r"[()]+")
 _LIST_MARKER = re.compile(r"(?:^|[\s(;,])(?:\d{1,2}|[а-яa-z])$", re.IGNORECASE)
 # Laughter written out: «ахаха», «хахах», «хех», «ржу», «лол» — a positive reaction, kept in the text too.
 _LAUGHTER = re.compile(r"(?<![а-яё])(?:а?(?:ха){2,}х?|(?:хе){2,}|хех|хи(?:хи)+|ржу+|ору+|лол|аха(?:ха)*х?)(?![а-яё])",
                        re.IGNORECASE)
+
+_LAUGHTER_CHECK = re.compile(r"х[аеи]х|ха-|ржу|ору|лол", re.IGNORECASE)
 
 # Emoji by kind; the rest of the emoji stay unmarked.
 _EMOJI_KINDS: dict[str, str] = {}
@@ -102,17 +119,25 @@ def extract_smileys(text: str) -> tuple[str, tuple[str, ...]]:
     Emoji are not touched here (``nlp.normalize`` takes them out); use :func:`emoji_kinds` for them.
     """
     kinds: list[str] = []
-    if _MAYBE.search(text):
-        def _take(match: re.Match[str]) -> str:
-            kind = _TEXT_KINDS[match.lastgroup or ""]
+
+    def _take(found: dict[str, str]) -> Callable[[re.Match[str]], str]:
+        def take(match: re.Match[str]) -> str:
             repeat = max(1, min(MAX_REPEAT, sum(match.group(0).count(c) for c in ")(DДd") or 1))
-            kinds.extend([kind] * repeat)
+            kinds.extend([found[match.lastgroup or ""]] * repeat)
             return " "
 
-        text = _TEXT_PATTERN.sub(_take, text)
-        text, bare = _bare_brackets(text)
-        kinds += bare
-    kinds += ["laugh"] * min(len(_LAUGHTER.findall(text)), MAX_REPEAT)
+        return take
+
+    if _PUNCT_CHECK.search(text):
+        text = _PUNCT[0].sub(_take(_PUNCT[1]), text)
+    if _WORD_CHECK.search(text):
+        text = _WORD[0].sub(_take(_WORD[1]), text)
+    if "_" in text:
+        text = _UNDERSCORE[0].sub(_take(_UNDERSCORE[1]), text)
+    text, bare = _bare_brackets(text)
+    kinds += bare
+    if _LAUGHTER_CHECK.search(text):
+        kinds += ["laugh"] * min(len(_LAUGHTER.findall(text)), MAX_REPEAT)
     return text, tuple(kinds)
 
 

@@ -203,3 +203,14 @@ def test_a_comment_counts_by_its_parent_text(product_analyzer: Analyzer) -> None
     tied = annotate(product_analyzer, "у нас так же, третий день", parent_text="В Десногорске нет горячей воды")
     untied = annotate(product_analyzer, "у нас так же, третий день", parent_text="В Брянске нет горячей воды")
     assert tied.relevance >= 0.5 > untied.relevance
+
+
+def test_a_community_signed_with_the_town_name_is_a_town_source(analyzer: Analyzer) -> None:
+    def context(author: str, parent: str | None = None) -> PostContext:
+        return analyzer.context_for(Post(id="t", platform="vk", source="unlisted", published_at=AT, text="…",
+                                         author=author, parent_id=parent))
+
+    assert context("Школа №3 г. Десногорска").town_source
+    assert context("Подслушано Десногорск").town_source
+    assert not context("Барахолка Смоленск").town_source
+    assert not context("Десногорец Иван", parent="p1").town_source  # a comment counts by its parent
