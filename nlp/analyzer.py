@@ -48,6 +48,9 @@ class PostContext:
     official: bool = False
     parent_relevance: float | None = None
     parent_text: str | None = None
+    # Signed with the town's name («Школа №3 г. Десногорска»): ties the post to the town (a community of the town that
+    # no list names), without the weight of a source the config vouches for.
+    signed_by_town: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +139,11 @@ class Analyzer:
         well be a complaint that needs an answer."""
         official = post.source in self._official_sources and not post.is_comment
         town_source = post.source in self._official_sources or post.source in self._town_sources
-        if not town_source and not post.is_comment and post.author:
-            # A community that signs its posts with the town's name («Школа №3 г. Десногорска», «Подслушано
-            # Десногорск») is a town community even when nobody listed it in the config.
-            town_source = self._relevance.names_town(self.lemmatizer.lemmas(post.author[:200]))
+        signed = (not town_source and not post.is_comment and bool(post.author)
+                  and self._relevance.names_town(self.lemmatizer.lemmas((post.author or "")[:200])))
         return PostContext(
             town_source=town_source,
+            signed_by_town=signed,
             official=official,
             parent_relevance=parent_relevance,
             parent_text=parent_text,
@@ -191,11 +193,13 @@ class Analyzer:
         parent_tied = parent_relevance is not None and parent_relevance >= self._threshold
         if parent_relevance is None and parent_text:
             parent = self._relevance.score(parent_clean.lower(), parent_lemmas, town_source=context.town_source)
-            parent_relevance, parent_tied = parent.score, parent.tied
+            parent_relevance, parent_tied = parent.score, parent.about_town
         written = self._place_keys.written(clean, lemmas)
         relevance = self._relevance.score(
             clean, lemmas, town_source=context.town_source, parent_relevance=parent_relevance, parent_tied=parent_tied,
             known_place=self._place_keys.known(written),
+            source_ties=not (parent_text or context.parent_relevance is not None),
+            signed_by_town=context.signed_by_town,
         )
         topics = self._topics.tag(lemmas)
         acts = self._sentiment.speech_acts(lemmas)

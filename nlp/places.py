@@ -75,7 +75,7 @@ class PlaceKeys:
         self._lemmatizer = lemmatizer
         self._canonical = {_name(alias): _name(name) for name, names in (aliases or {}).items() for alias in names}
         self._institutions = PhraseMatcher(lemmatizer, [*institutions, *(a for names in (aliases or {}).values() for a in names)])
-        self._gazetteer_keys = frozenset(self._canonical.get(_name(name), _name(name)) for name in institutions)
+        self._gazetteer_keys = frozenset(_name(name) for name in institutions)
         self._districts_max = districts_max
         # Organisations everyone talks to («администрация», «УК») are not a place: they would join everything.
         self._generic = frozenset(lemma for term in generic for lemma in lemmatizer.phrase(term))
@@ -96,7 +96,7 @@ class PlaceKeys:
 
     def known(self, keys: Sequence[str]) -> bool:
         """Does a key name an institution of the gazetteer: «в 3-й школе» is «школа №3» when the gazetteer lists it."""
-        return any(self._canonical.get(key, key) in self._gazetteer_keys for key in keys)
+        return any(key in self._gazetteer_keys for key in keys)  # aliases («больница») group places, they tie nothing
 
     def written(self, text: str, lemmas: Sequence[str]) -> list[str]:
         """Keys found by the patterns and the gazetteer, without NER's organisations."""

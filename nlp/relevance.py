@@ -27,6 +27,12 @@ class RelevanceEvidence:
     # Without a tie a text is not about the town, whatever a classifier makes of its words (see ``cap_untied``).
     tied: bool = True
 
+    @property
+    def about_town(self) -> bool:
+        """Tied, and not only news of another town («В Рославле…» posted in our community): what a comment under
+        this post inherits."""
+        return self.tied and not (self.other_towns and not self.town_terms and not self.places)
+
 
 class RelevanceScorer:
     """Combines independent pieces of evidence as ``1 - Π(1 - wᵢ)`` and damps other towns' news."""
@@ -41,11 +47,14 @@ class RelevanceScorer:
 
     def __init__(self, gazetteer: GazetteerSettings, lemmatizer: Lemmatizer) -> None:
         self._gazetteer = gazetteer
-        self._town = PhraseMatcher(lemmatizer, gazetteer.town)
+        self._town = PhraseMatcher(lemmatizer, gazetteer.town).add_inflections(lemmatizer)
         self._derived = PhraseMatcher(lemmatizer, gazetteer.derived)
         self._plant = PhraseMatcher(lemmatizer, gazetteer.plant)
-        self._institutions = PhraseMatcher(lemmatizer, [*gazetteer.institutions, *gazetteer.streets])
-        self._others = PhraseMatcher(lemmatizer, gazetteer.other_towns)
+        # Numbered institutions («школа №3») tie a text to the town through nlp.places (``known_place``), which reads
+        # them in every spelling; as evidence of how much a text is about the town they weigh nothing extra.
+        named = [name for name in gazetteer.institutions if not any(ch.isdigit() for ch in name)]
+        self._institutions = PhraseMatcher(lemmatizer, [*named, *gazetteer.streets])
+        self._others = PhraseMatcher(lemmatizer, gazetteer.other_towns).add_inflections(lemmatizer)
 
     def names_town(self, lemmas: Sequence[str]) -> bool:
         """The town or a word derived from it: «Десногорск», «десногорский», «десногорцы»."""
@@ -76,9 +85,12 @@ class RelevanceScorer:
         parent_relevance: float | None = None,
         parent_tied: bool = False,
         known_place: bool = False,
+        source_ties: bool = True,
+        signed_by_town: bool = False,
     ) -> RelevanceEvidence:
         """``parent_tied``: the parent post is about the town (a comment counts by its parent); ``known_place``:
-        the text names an institution of the gazetteer in a form the phrase lists miss («в 3-й школе»)."""
+        the text names an institution of the gazetteer in a form the phrase lists miss («в 3-й школе»); ``source_ties``:
+        false for a comment whose parent is known — a comment counts by its parent, not by the community."""
         town = self._town.find(lemmas)
         derived = self._derived.find(lemmas)
         districts = self.districts(text, lemmas)
@@ -89,7 +101,7 @@ class RelevanceScorer:
         weights += [self.TOWN] * bool(town) + [self.DERIVED] * bool(derived)
         weights += [self.DISTRICT] * bool(districts)
         weights += [self.PLANT] * min(len(plant), 2)
-        weights += [self.INSTITUTION] * bool(institutions or known_place)
+        weights += [self.INSTITUTION] * bool(institutions)
         if town_source:
             weights.append(self.TOWN_SOURCE)
         if parent_relevance is not None:
@@ -102,7 +114,8 @@ class RelevanceScorer:
             # «В Рославле нет отопления» is not a Desnogorsk alert, even in a town community.
             score *= 0.25
         places = tuple(dict.fromkeys([*(self._gazetteer.town[:1] if town or derived else []), *districts]))
-        tied = bool(town or derived or districts or plant or institutions or known_place or town_source or parent_tied)
+        tied = bool(town or derived or districts or plant or institutions or known_place or parent_tied
+                    or ((town_source or signed_by_town) and source_ties))
         return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others), tied)
 
 

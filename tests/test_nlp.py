@@ -210,7 +210,23 @@ def test_a_community_signed_with_the_town_name_is_a_town_source(analyzer: Analyz
         return analyzer.context_for(Post(id="t", platform="vk", source="unlisted", published_at=AT, text="…",
                                          author=author, parent_id=parent))
 
-    assert context("Школа №3 г. Десногорска").town_source
-    assert context("Подслушано Десногорск").town_source
-    assert not context("Барахолка Смоленск").town_source
-    assert not context("Десногорец Иван", parent="p1").town_source  # a comment counts by its parent
+    assert context("Школа №3 г. Десногорска").signed_by_town
+    assert context("Подслушано Десногорск").signed_by_town
+    assert not context("Барахолка Смоленск").signed_by_town
+    assert not context("Десногорец Иван", parent="p1").signed_by_town  # a comment counts by its parent
+    post = Post(id="t", platform="vk", source="unlisted", published_at=AT, text="Уважаемые родители! Собрание в 18:00")
+    assert analyzer.prepare(post.text, context=context("Школа №3 г. Десногорска")).relevance.tied
+
+
+def test_a_comment_in_a_town_community_counts_by_its_post_not_the_community(product_analyzer: Analyzer) -> None:
+    other = annotate(product_analyzer, "жаль детей, стоять на морозе", town_source=True,
+                     parent_text="В Ярцеве школьники жалуются, что автобус до школы не приходит")
+    ours = annotate(product_analyzer, "жаль детей, стоять на морозе", town_source=True,
+                    parent_text="Школьный автобус в 7 мкр опять не пришёл")
+    assert other.relevance < 0.5 <= ours.relevance
+
+
+def test_place_aliases_group_places_but_tie_nothing(product_analyzer: Analyzer) -> None:
+    """«больница» is the МСЧ when a post is about the town; said anywhere it ties nothing to the town."""
+    assert annotate(product_analyzer, "Мама в больнице вторую неделю, молитесь за неё").relevance < 0.5
+    assert annotate(product_analyzer, "В 3-й школе опять холодно в классах").relevance >= 0.5
