@@ -24,9 +24,15 @@ EVAL_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CV_THREADS = 2  # folds are fitted side by side: the solvers release the GIL, and the machine has two cores
 
 
+def context_of(record: LabelledText) -> PostContext:
+    """What the analyser would know of a labelled text's source and parent, as for a collected post."""
+    return PostContext(town_source=record.town_source, official=record.official, parent_text=record.parent_text)
+
+
 def features_of(analyzer: Analyzer, records: Sequence[LabelledText]) -> list[FeatureText]:
     return [
-        analyzer.prepare(r.text, platform=r.platform, is_comment=r.parent_text is not None, parent_text=r.parent_text).features
+        analyzer.prepare(r.text, platform=r.platform, is_comment=r.parent_text is not None, parent_text=r.parent_text,
+                         context=context_of(r)).features
         for r in records
     ]
 
@@ -55,7 +61,7 @@ def annotate(analyzer: Analyzer, records: Sequence[LabelledText]) -> list[Annota
         (
             Post(id=r.id, platform=r.platform if r.platform in ("vk", "ok", "telegram", "web") else "vk", source="eval",
                  published_at=EVAL_TIME, text=r.text, parent_id="parent" if r.parent_text else None),
-            PostContext(parent_text=r.parent_text),
+            context_of(r),
         )
         for r in records
     ]

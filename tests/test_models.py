@@ -94,3 +94,18 @@ def test_train_and_eval_commands(tmp_path: Path, sample: list) -> None:  # type:
     default = mcu("eval", cwd=tmp_path, timeout=300)
     assert default.returncode == 0 and "heldout_" in default.stdout
     assert mcu("eval", str(tmp_path / "none.jsonl"), cwd=tmp_path).returncode == 1
+
+
+def test_a_labelled_text_may_say_where_it_was_published(settings: Settings, lemmatizer: Lemmatizer) -> None:
+    """A corpus record from a town community is judged as a collected post from one: its source ties it."""
+    from nlp.labels import labelled_from_dict
+    from nlp.training import context_of
+
+    text = "Во дворе неделю не горят фонари"
+    town = labelled_from_dict({"text": text, "source": "town"}, 1)
+    anywhere = labelled_from_dict({"text": text}, 2)
+    assert context_of(town).town_source and not context_of(anywhere).town_source
+    analyzer = Analyzer(settings, lemmatizer)
+    assert annotate(analyzer, [town])[0].relevance > annotate(analyzer, [anywhere])[0].relevance
+    with pytest.raises(ValueError, match="source"):
+        labelled_from_dict({"text": text, "source": "соседи"}, 3)
