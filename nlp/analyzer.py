@@ -222,6 +222,9 @@ class Analyzer:
         alarm = tuple(self._alarm.signals(tokens, lemmas))
         markers = list(appeal.kinds)
         markers += ["town"] * bool(relevance.town_terms) + ["other_town"] * bool(relevance.other_towns)
+        # Whether anything ties the text to the town (source, parent, place): untied texts are capped below the
+        # threshold anyway, so the classifier learns what decides among the tied ones.
+        markers += ["tied"] * relevance.tied
         markers += ["district"] * any(p != self._gazetteer.town[0] for p in relevance.places)
         markers += ["town_source"] * context.town_source + ["official_source"] * context.official
         markers += ["escalation"] * bool(escalation) + ["official"] * bool(officials)
