@@ -38,6 +38,7 @@ NER_RELEVANCE = 0.5  # below this a post is not about the town and its names do 
 # A stated problem is evidence for an answer being needed: it shifts the classifier's log-odds by this much
 # times its strength, so a problem the classifier thinks unlikely (p ≈ 0.08 and up) still gets its answer.
 PROBLEM_LOG_ODDS = 2.5
+PROBLEM_SENTIMENT = -0.3  # the lexicon score a neutral-sounding statement of a problem gets
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,14 +209,18 @@ class Analyzer:
         problem = self._problems.detect(
             tokens, lemmas, negative=sentiment.label == "negative", positive=sentiment.label == "positive"
         )
+        if problem.stated and sentiment.label == "neutral":
+            # «третий день не горят фонари» names no feeling, yet a resident stating a problem complains
+            sentiment = Sentiment("negative", min(sentiment.score, PROBLEM_SENTIMENT))
         personal = (
             sentiment.label == "negative" and not problem.stated and not self._authorities.find(lemmas)
             and ("condolence" in acts or bool(self._sentiment.personal_words(lemmas)))
         )
+        # A web page is news, unless a resident writes it in the first person (an appeal sent through a site).
+        news = platform == "web" and not is_comment and not self._problems.first_person(tokens, lemmas)
         appeal = self._appeals.detect(
             clean, lemmas, sentiment, [t.code for t in topics],
-            official=context.official, news=platform == "web" and not is_comment and not self._problems.first_person(tokens, lemmas),
-            problem=problem, personal=personal,
+            official=context.official, news=news, problem=problem, personal=personal,
         )
         escalation = self._escalation.find(lemmas)
         officials = [(title, found[0]) for title, matcher in self._officials if (found := matcher.find(lemmas))]

@@ -79,8 +79,7 @@ class ProblemDetector:
         Verbs are parsed only when no pronoun says so already."""
         if not FIRST_PERSON.isdisjoint(lemmas):
             return True
-        parse = self._lemmatizer.morph.parse
-        return any(token.isalpha() and parse(token)[0].tag.person == "1per" for token in tokens[:400])
+        return any(self._lemmatizer.is_first_person(token) for token in tokens[:400])
 
     @staticmethod
     def _done(tokens: Sequence[str], index: int) -> bool:
