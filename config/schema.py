@@ -271,12 +271,27 @@ class OfficialSettings(Section):
     terms: list[str] = Field(min_length=1)
 
 
+class ProblemLexicon(Section):
+    """``nlp.problems``: words added to the built-in lexicon of problem statements (``nlp/resources/problems.txt``),
+    lemmas by kind; a failure, lack or bad state of an object is a problem a resident expects an answer to."""
+
+    object: list[str] = Field(default_factory=list)  # «фонарь», «крыша», «лифт»
+    failure: list[str] = Field(default_factory=list)  # «не гореть», «течь», «не вывозить»
+    lack: list[str] = Field(default_factory=list)  # «нет», «без»
+    state: list[str] = Field(default_factory=list)  # «разбитый», «аварийный»
+    duration: list[str] = Field(default_factory=list)  # «третий день», «до сих пор»
+    announcement: list[str] = Field(default_factory=list)  # «уважаемые жители», «плановый»
+    advert: list[str] = Field(default_factory=list)  # «продам», «торг»
+    resolved: list[str] = Field(default_factory=list)  # «починили», «дали» (past tense only)
+
+
 class NlpSettings(Section):
     relevance_threshold: float = Field(default=0.5, ge=0, le=1)
     officials: list[OfficialSettings] = Field(default_factory=list)
     authorities: list[str] = Field(default_factory=list)
     escalation: list[str] = Field(default_factory=list)
     alarm: AlarmLexicon = AlarmLexicon()
+    problems: ProblemLexicon = ProblemLexicon()
     use_ner: bool = True
     use_model: bool = True
     model_path: str | None = None

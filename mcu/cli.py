@@ -323,11 +323,13 @@ def _labelled(files: tuple[Path, ...], default: str, command: str) -> tuple[list
               show_default=True, help="Куда сохранить модель (потом укажите её в nlp.model_path).")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(0, 20),
               help="Перекрёстная проверка на стольких частях (0 — без неё).")
-def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
+@click.option("--features", "feature_set", type=click.Choice(["both", "tfidf", "navec"]), default="both", show_default=True,
+              help="Признаки: both — TF-IDF и векторы слов navec, tfidf или navec — только одни (для сравнения).")
+def train(files: tuple[Path, ...], output: Path, folds: int, feature_set: str) -> None:
     """Обучить классификаторы на размеченных текстах (JSON Lines или CSV; по умолчанию — встроенный набор).
     Формат разметки — nlp/corpus/GUIDE.md; подходят и метки аналитиков."""
     from nlp import Analyzer, Lemmatizer
-    from nlp.evaluation import evaluate, format_reports
+    from nlp.evaluation import evaluate, format_reliability, format_reports, reliability
     from nlp.models import save_models
     from nlp.training import cross_validate, train_models
 
@@ -339,9 +341,11 @@ def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
     analyzer = Analyzer(settings, Lemmatizer())
     with out.status(f"Обучаю на {len(records)} записях…"):
         if folds >= 2:
-            annotations = cross_validate(analyzer, records, folds)
-            report = format_reports(evaluate(records, annotations, codes), f"Перекрёстная проверка ({folds} частей), правила + модель:")
-        models = train_models(analyzer, records)
+            annotations, predictions = cross_validate(analyzer, records, folds, feature_set)
+            report = format_reports(evaluate(records, annotations, codes),
+                                    f"Перекрёстная проверка ({folds} частей), правила + модель (признаки: {feature_set}):")
+            report += "\n" + format_reliability(reliability(records, annotations, predictions))
+        models = train_models(analyzer, records, feature_set)
         save_models(models, output, len(records))
     if folds >= 2:
         out.print(report, markup=False)
@@ -354,11 +358,11 @@ def train(files: tuple[Path, ...], output: Path, folds: int) -> None:
 @click.option("--rules-only", is_flag=True, help="Оценить одни правила, без модели.")
 def eval_command(files: tuple[Path, ...], rules_only: bool) -> None:
     """Оценить разметку на размеченных текстах ФАЙЛ (по умолчанию — встроенная отложенная выборка):
-    точность, полнота и F1 по классам, матрицы ошибок."""
+    точность, полнота и F1 по классам, матрицы ошибок, надёжность вероятностей (Брайер, ECE)."""
     from nlp import Analyzer, Lemmatizer
-    from nlp.evaluation import evaluate, format_reports
+    from nlp.evaluation import evaluate, format_reliability, format_reports, reliability
     from nlp.models import load_for
-    from nlp.training import annotate
+    from nlp.training import annotate, probabilities
 
     settings = state.settings
     codes = [t.code for t in settings.topics]
@@ -367,10 +371,12 @@ def eval_command(files: tuple[Path, ...], rules_only: bool) -> None:
         raise InputError("в файлах нет ни одной пригодной размеченной записи")
     models = None if rules_only else load_for(settings.nlp.use_model, settings.nlp.model_path)
     analyzer = Analyzer(settings, Lemmatizer(), models=models)
-    reports = evaluate(records, annotate(analyzer, records), codes)
+    annotations = annotate(analyzer, records)
+    reports = evaluate(records, annotations, codes)
     what = "правила" if models is None else "правила + модель"
     out.print(format_reports(reports, f"Оценка ({what}) на {len(records)} записях: {', '.join(p.name for p in sources)}"),
               markup=False)
+    out.print(format_reliability(reliability(records, annotations, probabilities(analyzer, records))), markup=False)
 
 
 # --- replay ---------------------------------------------------------------------------------------

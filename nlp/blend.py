@@ -12,8 +12,11 @@ from nlp.models import Predictions
 from nlp.relevance import RelevanceEvidence
 from nlp.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE
 
-MODEL_WEIGHT = 0.7
-TOPIC_THRESHOLD = 0.4
+# Cross-validated on the train split (5 folds): the classifiers alone score best there, and 0.8 stays within 0.005
+# of the best on every task while leaving the rules a say on texts unlike the corpus.
+MODEL_WEIGHT = 0.8
+TOPIC_RULE_WEIGHT = 0.1
+SECOND_TOPIC = 0.3
 MAX_TOPICS = 3
 
 
@@ -30,17 +33,20 @@ def blend_relevance(rules: RelevanceEvidence, prediction: Predictions | None) ->
 
 
 def blend_topics(rules: tuple[TopicScore, ...], prediction: Predictions | None) -> tuple[TopicScore, ...]:
+    """The main topic first: the classifier's chance that a topic is the main one, nudged by dictionary hits;
+    further topics only when they too are likely. ``other`` stands alone."""
     if prediction is None or not prediction.topics:
         return rules
-    scores = {t.code: t.score * (1 - MODEL_WEIGHT) for t in rules if t.code != "other"}
-    for code, probability in prediction.topics.items():
-        if code == "other":
-            continue
-        scores[code] = scores.get(code, 0.0) + MODEL_WEIGHT * probability
-    chosen = sorted(((c, s) for c, s in scores.items() if s >= TOPIC_THRESHOLD * MODEL_WEIGHT), key=lambda x: -x[1])
-    if not chosen:
-        return (TopicScore("other", round(max(prediction.topics.get("other", 0.5), 0.5), 3)),)
-    return tuple(TopicScore(code, round(min(score, 1.0), 3)) for code, score in chosen[:MAX_TOPICS])
+    hits = {t.code: t.score for t in rules if t.code != "other"}
+    scores = {code: (1 - TOPIC_RULE_WEIGHT) * p + TOPIC_RULE_WEIGHT * hits.get(code, 0.0) for code, p in prediction.topics.items()}
+    for code, score in hits.items():
+        scores.setdefault(code, TOPIC_RULE_WEIGHT * score)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    main, best = ranked[0]
+    if main == "other":
+        return (TopicScore("other", round(min(best, 1.0), 3)),)
+    chosen = [(main, best)] + [(c, s) for c, s in ranked[1:] if c != "other" and s >= SECOND_TOPIC][: MAX_TOPICS - 1]
+    return tuple(TopicScore(code, round(min(score, 1.0), 3)) for code, score in chosen)
 
 
 def blend_sentiment(lexicon: Sentiment, prediction: Predictions | None) -> Sentiment:

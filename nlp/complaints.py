@@ -1,4 +1,5 @@
-"""Does a post need an answer from the authorities: a complaint, a question or a request to them?"""
+"""Does a post need an answer from the authorities: a complaint, a question or a request to them, or a plain
+statement of a problem («во дворе неделю не горят фонари»)?"""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from nlp.annotation import Sentiment
 from nlp.lexicon import PhraseMatcher
 from nlp.morph import Lemmatizer
+from nlp.problems import NO_PROBLEM, Problem
 
 _REQUESTS = [
     "просить", "прошу", "требовать", "помочь", "помогите", "разобраться", "принять меры", "обратить внимание",
@@ -22,7 +24,7 @@ PROBLEM_TOPICS = {"housing", "waste", "roads", "transport", "energy", "improveme
 @dataclass(frozen=True, slots=True)
 class Appeal:
     needs_response: bool
-    kinds: tuple[str, ...]  # question | request | complaint
+    kinds: tuple[str, ...]  # question | request | complaint | problem
 
 
 class AppealDetector:
@@ -40,19 +42,26 @@ class AppealDetector:
         *,
         official: bool = False,
         news: bool = False,
+        problem: Problem = NO_PROBLEM,
+        personal: bool = False,
     ) -> Appeal:
+        """``problem``: what the problem detector found; ``personal``: the negativity is about the author's own
+        life (grief, loneliness), which is no complaint to anyone."""
         kinds: list[str] = []
         addressed = bool(self._authorities.find(lemmas))
-        problem = bool(PROBLEM_TOPICS.intersection(topics))
-        if "?" in text and (addressed or problem or _QUESTION_WORDS.intersection(lemmas)):
+        topical = bool(PROBLEM_TOPICS.intersection(topics))
+        if "?" in text and (addressed or topical or _QUESTION_WORDS.intersection(lemmas)):
             kinds.append("question")
         if self._requests.find(lemmas):
             kinds.append("request")
-        if sentiment.label == "negative" and (self._complaints.find(lemmas) or addressed):
+        if sentiment.label == "negative" and not personal and (self._complaints.find(lemmas) or addressed):
             kinds.append("complaint")
+        if problem.stated and not official and not news:
+            kinds.append("problem")
         needs = not official and not news and (
-            ("request" in kinds and (addressed or problem))
-            or ("question" in kinds and (addressed or problem))
-            or ("complaint" in kinds and (addressed or problem))
+            ("request" in kinds and (addressed or topical))
+            or ("question" in kinds and (addressed or topical))
+            or ("complaint" in kinds and (addressed or topical))
+            or "problem" in kinds
         )
         return Appeal(bool(needs), tuple(kinds))

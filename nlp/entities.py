@@ -76,9 +76,11 @@ class NerTagger:
     """Loads natasha's embeddings and NER model once (≈1 s); ``extract`` is then a few ms a post."""
 
     def __init__(self, morph: pymorphy3.MorphAnalyzer | None = None) -> None:
-        from natasha import NewsEmbedding, NewsNERTagger
+        from natasha import NewsNERTagger
 
-        self._ner = NewsNERTagger(NewsEmbedding())
+        from nlp.embeddings import news_embedding
+
+        self._ner = NewsNERTagger(news_embedding())
         self._nominative = Nominative(morph or pymorphy3.MorphAnalyzer())
 
     def _is_candidate(self, word: str, known: AbstractSet[str]) -> bool:

@@ -1,4 +1,5 @@
-"""What the classifiers see of a text: lemmas with rule hits as extra tokens, plus the cleaned surface text.
+"""What the classifiers see of a text: lemmas with rule hits as extra tokens, the cleaned surface text, and the
+word forms (of the text and of its parent) whose embeddings are averaged (nlp.embeddings).
 
 Training and analysis build features through this one function, so a model never meets a text prepared
 differently from the ones it learnt on.
@@ -19,10 +20,13 @@ _POSITIVE_EMOJI = set("😊😀😃😄😁🙂❤👍🎉🥰😍👏🙏💪�
 
 @dataclass(frozen=True, slots=True)
 class FeatureText:
-    """``words``: lemmas and marker tokens separated by spaces; ``surface``: the cleaned lower-cased text."""
+    """``words``: lemmas and marker tokens separated by spaces; ``surface``: the cleaned lower-cased text;
+    ``tokens`` and ``parent_tokens``: lower-cased word forms, looked up in the word vectors."""
 
     words: str
     surface: str
+    tokens: tuple[str, ...] = ()
+    parent_tokens: tuple[str, ...] = ()
 
 
 def feature_text(
@@ -33,27 +37,29 @@ def feature_text(
     platform: str = "vk",
     is_comment: bool = False,
     markers: Sequence[str] = (),
+    tokens: Sequence[str] = (),
+    parent_tokens: Sequence[str] = (),
 ) -> FeatureText:
     """Markers name rule hits (``town``, ``other_town``, ``authority``…); they become ``__name__`` tokens."""
-    tokens = list(lemmas)
-    tokens.append(f"__platform_{platform}__")
+    marked = list(lemmas)
+    marked.append(f"__platform_{platform}__")
     if is_comment:
-        tokens.append("__comment__")
+        marked.append("__comment__")
     text = normalized.text
     if "?" in text:
-        tokens.append("__question__")
+        marked.append("__question__")
     if "!" in text:
-        tokens.append("__exclaim__")
+        marked.append("__exclaim__")
     if normalized.caps_ratio > 0.5:
-        tokens.append("__caps__")
+        marked.append("__caps__")
     if normalized.links:
-        tokens.append("__link__")
+        marked.append("__link__")
     if normalized.masked_obscenity:
-        tokens.append("__masked__")
-    tokens += ["__emoji_negative__" for e in normalized.emojis if e in _NEGATIVE_EMOJI]
-    tokens += ["__emoji_positive__" for e in normalized.emojis if e in _POSITIVE_EMOJI]
+        marked.append("__masked__")
+    marked += ["__emoji_negative__" for e in normalized.emojis if e in _NEGATIVE_EMOJI]
+    marked += ["__emoji_positive__" for e in normalized.emojis if e in _POSITIVE_EMOJI]
     if not lemmas:
-        tokens.append("__empty__")
-    tokens += [f"__{marker}__" for marker in markers]
-    tokens += [f"p:{lemma}" for lemma in parent_lemmas[:MAX_PARENT_LEMMAS]]
-    return FeatureText(" ".join(tokens), text[:MAX_SURFACE_CHARS].lower())
+        marked.append("__empty__")
+    marked += [f"__{marker}__" for marker in markers]
+    marked += [f"p:{lemma}" for lemma in parent_lemmas[:MAX_PARENT_LEMMAS]]
+    return FeatureText(" ".join(marked), text[:MAX_SURFACE_CHARS].lower(), tuple(tokens), tuple(parent_tokens))

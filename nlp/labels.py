@@ -13,6 +13,9 @@ from typing import Any
 from config.errors import InputError
 
 SENTIMENTS = ("negative", "neutral", "positive")
+# Where a labelled text was published, when the corpus says: a town community, an official page of the town, or
+# elsewhere. Relevance of a text with no town word depends on it, as it does for collected posts.
+SOURCES = ("town", "official", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,16 @@ class LabelledText:
     sentiment: str | None = None
     needs_response: bool | None = None
     toxic: bool | None = None
+    source: str | None = None  # town | official | other (SOURCES); None: not said, as «other»
+
+    @property
+    def town_source(self) -> bool:
+        return self.source in ("town", "official")
+
+    @property
+    def official(self) -> bool:
+        """An official page's own post (its comments are residents')."""
+        return self.source == "official" and self.parent_text is None
 
 
 def _bool(value: Any) -> bool | None:
@@ -64,6 +77,9 @@ def labelled_from_dict(data: dict[str, Any], line: int, known_topics: set[str] |
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise ValueError(f"sentiment должен быть одним из {', '.join(SENTIMENTS)}")
     parent = data.get("parent_text")
+    source = data.get("source") or None
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"source должен быть одним из {', '.join(SOURCES)}")
     return LabelledText(
         id=str(data.get("id") or f"line-{line}"),
         text=text,
@@ -74,6 +90,7 @@ def labelled_from_dict(data: dict[str, Any], line: int, known_topics: set[str] |
         sentiment=sentiment,
         needs_response=_bool(data.get("needs_response")),
         toxic=_bool(data.get("toxic")),
+        source=source,
     )
 
 

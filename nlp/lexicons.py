@@ -25,3 +25,13 @@ def weighted_roots(name: str) -> tuple[tuple[str, float], ...]:
         root, _, weight = line.partition("\t")
         pairs.append((root.strip(), float(weight or 1.0)))
     return tuple(pairs)
+
+
+@lru_cache(maxsize=None)
+def tagged_terms(name: str) -> tuple[tuple[str, str], ...]:
+    """A ``phrase<TAB>tag`` list such as ``speech_acts.txt``."""
+    pairs = []
+    for line in _lines(name):
+        term, _, tag = line.partition("\t")
+        pairs.append((term.strip(), tag.strip()))
+    return tuple(pairs)

@@ -1,4 +1,4 @@
-"""scikit-learn classifiers for relevance, topics, sentiment, needs_response and toxicity.
+"""scikit-learn classifiers for relevance, main topic, sentiment, needs_response and toxicity.
 
 Trained by `mcu train` from labelled texts; saved with a format version and the scikit-learn version, both
 checked on load. Training is deterministic (fixed seeds, sorted input). Load only models you trained: the
@@ -8,6 +8,7 @@ file is a pickle.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,18 +18,22 @@ from typing import Any
 
 import joblib
 import sklearn
-from scipy.sparse import hstack, spmatrix
+from scipy.sparse import csr_matrix, hstack, spmatrix
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from config.errors import MCUError
+from nlp.embeddings import MeanVectors
 from nlp.features import FeatureText
 
-FORMAT = 1
+FORMAT = 2  # 2: word vectors beside TF-IDF, calibrated probabilities, one main topic per text
 SEED = 13
 DEFAULT_MODEL = "default.joblib"
+CALIBRATION_FOLDS = 3
+FEATURE_SETS = ("both", "tfidf", "navec")
 log = logging.getLogger(__name__)
 
 
@@ -38,7 +43,7 @@ class ModelError(MCUError):
 
 @dataclass(frozen=True, slots=True)
 class Predictions:
-    """Probabilities for one text."""
+    """Calibrated probabilities for one text; ``topics``: the chance that each topic is the text's main one."""
 
     relevant: float | None
     topics: dict[str, float]
@@ -47,30 +52,67 @@ class Predictions:
     toxic: float | None
 
 
-def _logistic(multiclass: bool = False) -> LogisticRegression:
-    if multiclass:
-        return LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, random_state=SEED)
-    return LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, solver="liblinear", random_state=SEED)
+def _classifier(multiclass: bool, smallest: int) -> Any:
+    """Logistic regression, its scores turned into honest probabilities by sigmoid calibration on held-back folds.
+
+    ``class_weight="balanced"`` helps the rare classes to be learnt but skews raw probabilities towards them;
+    calibration puts them back, so that a threshold of 0.5 in the config means «more likely than not».
+    A class too rare to appear in every calibration fold leaves the scores raw."""
+    base = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, random_state=SEED,
+                              solver="newton-cg" if multiclass else "liblinear")
+    if smallest < CALIBRATION_FOLDS:
+        return base
+    folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=SEED)
+    # Temperature scaling keeps a multi-class spread a spread (one-vs-rest sigmoids renormalised came out
+    # underconfident on sixteen topics); a binary score gets its own sigmoid.
+    return CalibratedClassifierCV(base, method="temperature" if multiclass else "sigmoid", cv=folds, ensemble=False)
+
+
+def _fit(rows: list[int], labels: list[Any], matrix: spmatrix, multiclass: bool = False) -> Any:
+    counts = Counter(labels)
+    if len(counts) < 2:
+        return None
+    return _classifier(multiclass, min(counts.values())).fit(matrix[rows], labels)
 
 
 @dataclass
 class TextModels:
-    """Two vectorizers (lemma words with markers, surface characters) feeding one classifier per task."""
+    """Two TF-IDF vectorizers (lemma words with markers, surface characters) and the mean word vectors of the
+    text and of its parent feed one classifier per task. The vectors are natasha's (nlp.embeddings): they are
+    not stored in the model file but looked up when the model is used."""
 
     words: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
         token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, max_features=20000, sublinear_tf=True, lowercase=False))
     chars: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=15000, sublinear_tf=True))
-    relevant: LogisticRegression | None = None
-    topics: OneVsRestClassifier | None = None
+    feature_set: str = "both"
+    relevant: Any = None
+    topics: Any = None
     topic_codes: list[str] = field(default_factory=list)
-    sentiment: LogisticRegression | None = None
-    needs_response: LogisticRegression | None = None
-    toxic: LogisticRegression | None = None
+    sentiment: Any = None
+    needs_response: Any = None
+    toxic: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
+    _vectors: MeanVectors | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_vectors"] = None  # 25 MB that natasha already ships: looked up again on load
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def _matrix(self, texts: Sequence[FeatureText]) -> spmatrix:
-        return hstack([self.words.transform([t.words for t in texts]), self.chars.transform([t.surface for t in texts])]).tocsr()
+        blocks: list[spmatrix] = []
+        if self.feature_set in ("both", "tfidf"):
+            blocks += [self.words.transform([t.words for t in texts]), self.chars.transform([t.surface for t in texts])]
+        if self.feature_set in ("both", "navec"):
+            if self._vectors is None:
+                self._vectors = MeanVectors()
+            blocks += [csr_matrix(self._vectors.transform([t.tokens for t in texts])),
+                       csr_matrix(self._vectors.transform([t.parent_tokens for t in texts]))]
+        return hstack(blocks).tocsr()
 
     def fit(
         self,
@@ -81,34 +123,45 @@ class TextModels:
         needs_response: Sequence[bool | None],
         toxic: Sequence[bool | None],
     ) -> "TextModels":
-        self.words.fit([t.words for t in texts])
-        self.chars.fit([t.surface for t in texts])
+        # One BLAS thread per fit: the solvers' many small products only spin extra threads (several times the
+        # CPU time on a busy machine); parallelism comes from fitting cross-validation folds side by side.
+        with threadpool_limits(1):
+            return self._fit_all(texts, relevant, topics, sentiment, needs_response, toxic)
+
+    def _fit_all(
+        self,
+        texts: Sequence[FeatureText],
+        relevant: Sequence[bool | None],
+        topics: Sequence[tuple[str, ...] | None],
+        sentiment: Sequence[str | None],
+        needs_response: Sequence[bool | None],
+        toxic: Sequence[bool | None],
+    ) -> "TextModels":
+        if self.feature_set not in FEATURE_SETS:
+            raise ValueError(f"неизвестный набор признаков: {self.feature_set}")
+        if self.feature_set != "navec":
+            self.words.fit([t.words for t in texts])
+            self.chars.fit([t.surface for t in texts])
+            # The terms cut by max_features are kept only for inspection and would bloat the file.
+            self.words.stop_words_ = self.chars.stop_words_ = None
         matrix = self._matrix(texts)
 
-        def rows(labels: Sequence[Any]) -> list[int]:
-            return [i for i, label in enumerate(labels) if label is not None]
+        def labelled(labels: Sequence[Any]) -> tuple[list[int], list[Any]]:
+            keep = [i for i, label in enumerate(labels) if label is not None]
+            return keep, [labels[i] for i in keep]
 
-        def binary(labels: Sequence[bool | None]) -> LogisticRegression | None:
-            keep = rows(labels)
-            values = [bool(labels[i]) for i in keep]
-            if len(set(values)) < 2:
-                return None
-            return _logistic().fit(matrix[keep], values)
-
-        self.relevant = binary(relevant)
-        self.needs_response = binary(needs_response)
-        self.toxic = binary(toxic)
-        keep = rows(sentiment)
-        if len({sentiment[i] for i in keep}) >= 2:
-            self.sentiment = _logistic(multiclass=True).fit(matrix[keep], [sentiment[i] for i in keep])
-        keep = rows(topics)
-        if keep:
-            binarizer = MultiLabelBinarizer()
-            target = binarizer.fit_transform([topics[i] for i in keep])
-            usable = [j for j in range(target.shape[1]) if 0 < target[:, j].sum() < len(keep)]
-            self.topic_codes = [str(binarizer.classes_[j]) for j in usable]
-            if usable:
-                self.topics = OneVsRestClassifier(_logistic()).fit(matrix[keep], target[:, usable])
+        self.relevant = _fit(*labelled([None if v is None else bool(v) for v in relevant]), matrix)
+        self.needs_response = _fit(*labelled([None if v is None else bool(v) for v in needs_response]), matrix)
+        self.toxic = _fit(*labelled([None if v is None else bool(v) for v in toxic]), matrix)
+        self.sentiment = _fit(*labelled(sentiment), matrix, multiclass=True)
+        # Topics are listed by importance: the first is what the text is about, and the one an operator routes by.
+        main = [found[0] if found else None for found in topics]
+        counts = Counter(code for code in main if code is not None)
+        rare = {code for code, count in counts.items() if count < CALIBRATION_FOLDS}
+        if rare:
+            log.info("темы с меньше чем %d записями не учатся: %s", CALIBRATION_FOLDS, ", ".join(sorted(rare)))
+        self.topics = _fit(*labelled([None if code in rare else code for code in main]), matrix, multiclass=True)
+        self.topic_codes = [str(code) for code in self.topics.classes_] if self.topics is not None else []
         return self
 
     def predict(self, texts: Sequence[FeatureText]) -> list[Predictions]:
@@ -116,27 +169,23 @@ class TextModels:
             return []
         matrix = self._matrix(texts)
 
-        def positive(model: LogisticRegression | None) -> list[float | None]:
+        def positive(model: Any) -> list[float | None]:
             if model is None:
                 return [None] * len(texts)
             return [float(p) for p in model.predict_proba(matrix)[:, list(model.classes_).index(True)]]
 
+        def spread(model: Any) -> list[dict[str, float]]:
+            if model is None:
+                return [{} for _ in texts]
+            labels = [str(label) for label in model.classes_]
+            return [dict(zip(labels, map(float, row), strict=True)) for row in model.predict_proba(matrix)]
+
         relevant, needs, toxic = positive(self.relevant), positive(self.needs_response), positive(self.toxic)
-        sentiments = self.sentiment.predict_proba(matrix) if self.sentiment is not None else None
-        topics = self.topics.predict_proba(matrix) if self.topics is not None else None
-        result = []
-        for i in range(len(texts)):
-            result.append(Predictions(
-                relevant=relevant[i],
-                topics={code: float(topics[i][j]) for j, code in enumerate(self.topic_codes)} if topics is not None else {},
-                sentiment=(
-                    {str(label): float(p) for label, p in zip(self.sentiment.classes_, sentiments[i], strict=True)}
-                    if sentiments is not None and self.sentiment is not None else {}
-                ),
-                needs_response=needs[i],
-                toxic=toxic[i],
-            ))
-        return result
+        sentiments, topics = spread(self.sentiment), spread(self.topics)
+        return [
+            Predictions(relevant=relevant[i], topics=topics[i], sentiment=sentiments[i], needs_response=needs[i], toxic=toxic[i])
+            for i in range(len(texts))
+        ]
 
 
 def default_model_path() -> Path:

@@ -21,11 +21,21 @@ class Lemmatizer:
     def __init__(self, cache_size: int = 200_000) -> None:
         self.morph = pymorphy3.MorphAnalyzer()  # shared with NER's normaliser: the dictionaries load once
         self.lemma = lru_cache(maxsize=cache_size)(self._lemma)
+        self.is_noun = lru_cache(maxsize=cache_size // 4)(self._is_noun)
+        self.is_first_person = lru_cache(maxsize=cache_size // 4)(self._is_first_person)
 
     def _lemma(self, word: str) -> str:
         if not word.isalpha():
             return word
         return self.morph.parse(word)[0].normal_form.replace("ё", "е")
+
+    def _is_noun(self, word: str) -> bool:
+        """The likeliest reading of a word form is a noun (asked only where a rule needs it: it is not cheap)."""
+        return word.isalpha() and self.morph.parse(word)[0].tag.POS == "NOUN"
+
+    def _is_first_person(self, word: str) -> bool:
+        """«прошу», «проживаю», «пишем»: a verb form in the first person."""
+        return word.isalpha() and self.morph.parse(word)[0].tag.person == "1per"
 
     def lemmas(self, text: str) -> list[str]:
         return [self.lemma(token) for token in tokenize(text)]

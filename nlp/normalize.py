@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from nlp.smileys import emoji_kinds, extract_smileys
+
 # Latin letters that look like Cyrillic ones; replaced only inside words that also hold Cyrillic.
 _LOOKALIKES = str.maketrans({
     "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "k": "к", "m": "м", "t": "т",
@@ -41,6 +43,7 @@ class NormalizedText:
     mentions: tuple[str, ...] = ()
     caps_ratio: float = 0.0
     masked_obscenity: int = 0
+    smileys: tuple[str, ...] = ()  # kinds of smileys and emoji in order: smile, laugh, sad… (nlp.smileys)
 
 
 def _is_emoji(char: str) -> bool:
@@ -90,6 +93,7 @@ def normalize(raw: str) -> NormalizedText:
     emojis = () if plain else tuple(ch for ch in _UNUSUAL.findall(text) if _is_emoji(ch))
     if emojis:
         text = _UNUSUAL.sub(_emoji_to_space, text).replace("\ufe0f", "")
+    text, text_smileys = extract_smileys(text)
     masked = len(_MASKED.findall(text))
     text = _MIXED_WORD.sub(_fix_lookalikes, text)
     text = _ELONGATED_WORD.sub(_collapse_elongation, text)
@@ -97,4 +101,5 @@ def normalize(raw: str) -> NormalizedText:
     caps_ratio = sum(map(str.isupper, text)) / letters if letters >= 8 else 0.0
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    return NormalizedText(text, emojis, hashtags, links, mentions, round(caps_ratio, 3), masked)
+    smileys = (*text_smileys, *emoji_kinds(emojis)) if emojis else text_smileys
+    return NormalizedText(text, emojis, hashtags, links, mentions, round(caps_ratio, 3), masked, smileys)

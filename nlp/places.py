@@ -75,11 +75,31 @@ class PlaceKeys:
         self._lemmatizer = lemmatizer
         self._canonical = {_name(alias): _name(name) for name, names in (aliases or {}).items() for alias in names}
         self._institutions = PhraseMatcher(lemmatizer, [*institutions, *(a for names in (aliases or {}).values() for a in names)])
+        self._gazetteer_keys = frozenset(_name(name) for name in institutions)
         self._districts_max = districts_max
         # Organisations everyone talks to («администрация», «УК») are not a place: they would join everything.
         self._generic = frozenset(lemma for term in generic for lemma in lemmatizer.phrase(term))
 
-    def find(self, text: str, lemmas: Sequence[str], entities: Sequence[Entity] = ()) -> list[str]:
+    def find(self, text: str, lemmas: Sequence[str], entities: Sequence[Entity] = (),
+             written: Sequence[str] | None = None) -> list[str]:
+        """``written``: what :meth:`written` already found in this text (spares the patterns a second pass)."""
+        keys = list(self.written(text, lemmas) if written is None else written)
+        opening = text.lstrip()[:60].lower()
+        for entity in entities:
+            # «Подслушано: …», «ЧП Десногорск: …» — a community signing its post, not a place it is about.
+            if entity.kind != "organisation" or opening.startswith(entity.text.lower()):
+                continue
+            phrase = self._lemmatizer.phrase(entity.normal)
+            if phrase and len(phrase) <= MAX_ORG_WORDS and phrase[0] not in self._generic:
+                keys.append(_name(entity.normal))
+        return list(dict.fromkeys(self._canonical.get(key, key) for key in keys))
+
+    def known(self, keys: Sequence[str]) -> bool:
+        """Does a key name an institution of the gazetteer: «в 3-й школе» is «школа №3» when the gazetteer lists it."""
+        return any(key in self._gazetteer_keys for key in keys)  # aliases («больница») group places, they tie nothing
+
+    def written(self, text: str, lemmas: Sequence[str]) -> list[str]:
+        """Keys found by the patterns and the gazetteer, without NER's organisations."""
         keys: list[str] = []
         for match in _NUMBER_AFTER.finditer(text):
             keys.append(f"{_kind_of(match.group(1))} №{int(match.group(2))}")
@@ -100,12 +120,4 @@ class PlaceKeys:
             if 1 <= int(match.group(2)) <= self._districts_max:
                 keys.append(address_key(int(match.group(2)), match.group(1)))
         keys += [_name(term) for term in self._institutions.find(lemmas)]
-        opening = text.lstrip()[:60].lower()
-        for entity in entities:
-            # «Подслушано: …», «ЧП Десногорск: …» — a community signing its post, not a place it is about.
-            if entity.kind != "organisation" or opening.startswith(entity.text.lower()):
-                continue
-            phrase = self._lemmatizer.phrase(entity.normal)
-            if phrase and len(phrase) <= MAX_ORG_WORDS and phrase[0] not in self._generic:
-                keys.append(_name(entity.normal))
-        return list(dict.fromkeys(self._canonical.get(key, key) for key in keys))
+        return keys

@@ -23,6 +23,15 @@ class RelevanceEvidence:
     places: tuple[str, ...]
     town_terms: tuple[str, ...]
     other_towns: tuple[str, ...]
+    # Something ties the text to the town: its name, a gazetteer place, a town source, a parent about the town.
+    # Without a tie a text is not about the town, whatever a classifier makes of its words (see ``cap_untied``).
+    tied: bool = True
+
+    @property
+    def about_town(self) -> bool:
+        """Tied, and not only news of another town («В Рославле…» posted in our community): what a comment under
+        this post inherits."""
+        return self.tied and not (self.other_towns and not self.town_terms and not self.places)
 
 
 class RelevanceScorer:
@@ -38,11 +47,18 @@ class RelevanceScorer:
 
     def __init__(self, gazetteer: GazetteerSettings, lemmatizer: Lemmatizer) -> None:
         self._gazetteer = gazetteer
-        self._town = PhraseMatcher(lemmatizer, gazetteer.town)
+        self._town = PhraseMatcher(lemmatizer, gazetteer.town).add_inflections(lemmatizer)
         self._derived = PhraseMatcher(lemmatizer, gazetteer.derived)
         self._plant = PhraseMatcher(lemmatizer, gazetteer.plant)
-        self._institutions = PhraseMatcher(lemmatizer, [*gazetteer.institutions, *gazetteer.streets])
-        self._others = PhraseMatcher(lemmatizer, gazetteer.other_towns)
+        # Numbered institutions («школа №3») tie a text to the town through nlp.places (``known_place``), which reads
+        # them in every spelling; as evidence of how much a text is about the town they weigh nothing extra.
+        named = [name for name in gazetteer.institutions if not any(ch.isdigit() for ch in name)]
+        self._institutions = PhraseMatcher(lemmatizer, [*named, *gazetteer.streets])
+        self._others = PhraseMatcher(lemmatizer, gazetteer.other_towns).add_inflections(lemmatizer)
+
+    def names_town(self, lemmas: Sequence[str]) -> bool:
+        """The town or a word derived from it: «Десногорск», «десногорский», «десногорцы»."""
+        return bool(self._town.find(lemmas) or self._derived.find(lemmas))
 
     def districts(self, text: str, lemmas: Sequence[str]) -> list[str]:
         """Microdistricts mentioned, as «3 мкр», within the configured range."""
@@ -67,7 +83,14 @@ class RelevanceScorer:
         *,
         town_source: bool = False,
         parent_relevance: float | None = None,
+        parent_tied: bool = False,
+        known_place: bool = False,
+        source_ties: bool = True,
+        signed_by_town: bool = False,
     ) -> RelevanceEvidence:
+        """``parent_tied``: the parent post is about the town (a comment counts by its parent); ``known_place``:
+        the text names an institution of the gazetteer in a form the phrase lists miss («в 3-й школе»); ``source_ties``:
+        false for a comment whose parent is known — a comment counts by its parent, not by the community."""
         town = self._town.find(lemmas)
         derived = self._derived.find(lemmas)
         districts = self.districts(text, lemmas)
@@ -91,4 +114,17 @@ class RelevanceScorer:
             # «В Рославле нет отопления» is not a Desnogorsk alert, even in a town community.
             score *= 0.25
         places = tuple(dict.fromkeys([*(self._gazetteer.town[:1] if town or derived else []), *districts]))
-        return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others))
+        tied = bool(town or derived or districts or plant or institutions or known_place or parent_tied
+                    or ((town_source or signed_by_town) and source_ties))
+        return RelevanceEvidence(round(min(score, 1.0), 3), places, tuple(town + derived), tuple(others), tied)
+
+
+UNTIED_SHARE = 0.98  # an untied text keeps its rank among untied ones, but stays just below the threshold
+
+
+def cap_untied(score: float, evidence: RelevanceEvidence, threshold: float) -> float:
+    """A text nothing ties to the town scores below ``threshold``: everyday chatter, recipes, adverts and other
+    regions' news read like local posts to a classifier, but only a tie makes them ours."""
+    if evidence.tied:
+        return score
+    return min(score, score * UNTIED_SHARE * threshold)

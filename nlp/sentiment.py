@@ -1,4 +1,4 @@
-"""Lexicon sentiment with negation, intensifiers, emoji and shouting."""
+"""Lexicon sentiment with negation, intensifiers, smileys, speech acts and shouting."""
 
 from __future__ import annotations
 
@@ -7,17 +7,22 @@ from collections.abc import Sequence
 
 from nlp.annotation import Sentiment
 from nlp.lexicon import PhraseMatcher
-from nlp.lexicons import word_list
+from nlp.lexicons import tagged_terms, word_list
 from nlp.morph import Lemmatizer
 from nlp.normalize import NormalizedText
+from nlp.smileys import POLARITY
+from nlp.toxicity import toxicity
 
 _NEGATIONS = {"не", "ни", "без"}
 _PLANNED = {"плановый", "профилактический", "запланированный"}  # «плановое отключение» is news, not a complaint
 _INTENSIFIERS = {"очень", "совсем", "абсолютно", "вообще", "крайне", "полностью", "ужасно", "слишком", "жутко", "просто"}
-_NEGATIVE_EMOJI = set("😡😠🤬😢😭😱💔👎😤😰😨😞😩😫🤢🥶☢⚠😒🙄")
-_POSITIVE_EMOJI = set("😊😀😃😄😁🙂❤👍🎉🥰😍👏🙏💪🌸🌞☀🤗😘🎆🎄✨🏆")
 NEGATIVE_BELOW = -0.25
 POSITIVE_ABOVE = 0.25
+SMILEY_WEIGHT = 0.8
+IRONIC_SMILEY = 0.5  # «опять нет воды)))»: a smile after a complaint is as often bitter as glad
+# Speech acts on top of the words' own colour; a greeting opens complaints too, so it weighs little.
+SPEECH_ACTS = {"greeting": 0.3, "thanks": 0.6, "congratulation": 1.5, "wish": 0.8, "condolence": -1.2}
+MAT_EMPHASIS = 1.3  # «охрененно красиво»: мат in a glad text makes it gladder, not negative
 
 
 class SentimentScorer:
@@ -28,8 +33,20 @@ class SentimentScorer:
         self._positive = {w for w in positive if " " not in w}
         self._negative_phrases = PhraseMatcher(lemmatizer, [w for w in negative if " " in w])
         self._positive_phrases = PhraseMatcher(lemmatizer, [w for w in positive if " " in w])
+        acts = tagged_terms("speech_acts.txt")
+        self._act_of = {term: kind for term, kind in acts}
+        self._acts = PhraseMatcher(lemmatizer, [term for term, _ in acts])
+        self._personal = PhraseMatcher(lemmatizer, word_list("personal.txt"))
 
-    def score(self, lemmas: Sequence[str], normalized: NormalizedText) -> Sentiment:
+    def personal_words(self, lemmas: Sequence[str]) -> list[str]:
+        """Words of grief, loss or loneliness: negativity about one's own life, not about the town."""
+        return self._personal.find(lemmas)
+
+    def speech_acts(self, lemmas: Sequence[str]) -> list[str]:
+        """Kinds of speech acts in the text, each once: greeting, thanks, congratulation, wish, condolence."""
+        return list(dict.fromkeys(self._act_of[term] for term in self._acts.find(lemmas)))
+
+    def score(self, lemmas: Sequence[str], normalized: NormalizedText, acts: Sequence[str] | None = None) -> Sentiment:
         total = 0.0
         for index, lemma in enumerate(lemmas):
             polarity = (lemma in self._positive) - (lemma in self._negative)
@@ -48,7 +65,15 @@ class SentimentScorer:
             total += polarity * weight
         total -= 1.2 * len(self._negative_phrases.find(lemmas))
         total += 1.2 * len(self._positive_phrases.find(lemmas))
-        total += 0.8 * (sum(e in _POSITIVE_EMOJI for e in normalized.emojis) - sum(e in _NEGATIVE_EMOJI for e in normalized.emojis))
+        for act in self.speech_acts(lemmas) if acts is None else acts:
+            total += SPEECH_ACTS.get(act, 0.0)
+        smileys = 0.0
+        for kind in normalized.smileys:
+            colour = POLARITY.get(kind, 0.0)
+            smileys += colour * (IRONIC_SMILEY if colour > 0 and total < 0 else 1.0)
+        total += SMILEY_WEIGHT * smileys
+        if total > 0 and toxicity(lemmas, normalized) >= 0.8:
+            total *= MAT_EMPHASIS
         if normalized.caps_ratio > 0.6 or "!!!" in normalized.text:
             total *= 1.3
         # Longer texts collect more words by chance; scale by a soft length factor.

@@ -64,7 +64,8 @@ class RiskScorer:
         reasons: list[tuple[float, str]] = []
         factors: dict[str, float] = {}
 
-        negative = [m for m in members if m.sentiment_label == "negative"]
+        # A sad personal post (grief, loneliness) is negative about the author's life, not about the town.
+        negative = [m for m in members if m.sentiment_label == "negative" and not m.personal]
         factors["negativity"] = len(negative) / len(members)
         if negative:
             reasons.append((w.negativity * factors["negativity"], f"негатив: {len(negative)} из {len(members)}"))
@@ -187,8 +188,8 @@ class RiskScorer:
         )
         factors["concern"] = concern
         # A story is many voices: one post alone reaches at most 60% of its raw score, and so does one author
-        # who writes again and again.
-        voices = len({m.author_key for m in members})
+        # who writes again and again. A calm reply under his post («поставьте столбики») is no second voice.
+        voices = len({m.author_key for m in members if not _calm_reply(m)} or {m.author_key for m in members})
         factors["voices"] = float(voices)
         score *= min(1.0, 0.6 + 0.1 * (voices - 1))
         relevance = sum(m.relevance for m in members) / len(members)
@@ -304,6 +305,12 @@ def _time_to_reach(members: Sequence[Member], sources: int) -> timedelta:
         if len(seen) >= sources:
             return member.published_at - ordered[0].published_at
     return ordered[-1].published_at - ordered[0].published_at
+
+
+def _calm_reply(member: Member) -> bool:
+    """A comment that neither complains, asks for an answer, nor raises an alarm."""
+    return (member.is_comment and member.sentiment_label != "negative" and not member.needs_response
+            and not any(s.startswith("alarm:") for s in member.signals))
 
 
 def _values(signals: Sequence[str], prefix: str) -> list[str]:

@@ -46,10 +46,16 @@ class Member:
         return "official_source" in self.signals
 
     @property
+    def personal(self) -> bool:
+        """Negative about the author's own life (grief, loneliness): no complaint about the town (nlp marks it)."""
+        return "personal" in self.signals
+
+    @property
     def complaint(self) -> bool:
-        """A resident's complaint: negative, or a complaint or request the authorities must answer."""
+        """A resident's complaint: negative (not merely sad about one's own life), or a complaint or request the
+        authorities must answer."""
         return not self.official and (
-            self.sentiment_label == "negative" or (self.needs_response and bool({"complaint", "request"} & set(self.signals)))
+            (self.sentiment_label == "negative" and not self.personal) or (self.needs_response and bool({"complaint", "request"} & set(self.signals)))
         )
 
     @property

@@ -89,8 +89,51 @@ def test_train_and_eval_commands(tmp_path: Path, sample: list) -> None:  # type:
     config = write_config(tmp_path, nlp={"model_path": str(tmp_path / "m.joblib")})
     evaluated = mcu("--config", str(config), "eval", str(small), cwd=tmp_path, timeout=300)
     assert evaluated.returncode == 0, evaluated.stderr
-    for heading in ("О городе", "Тональность", "Нужен ответ власти", "Темы", "матрица ошибок"):
+    for heading in ("О городе", "Тональность", "Нужен ответ власти", "Темы", "Главная тема", "матрица ошибок",
+                    "доля верных", "Брайер", "ECE"):
         assert heading in evaluated.stdout
     default = mcu("eval", cwd=tmp_path, timeout=300)
     assert default.returncode == 0 and "heldout_" in default.stdout
     assert mcu("eval", str(tmp_path / "none.jsonl"), cwd=tmp_path).returncode == 1
+
+
+def test_a_labelled_text_may_say_where_it_was_published(settings: Settings, lemmatizer: Lemmatizer) -> None:
+    """A corpus record from a town community is judged as a collected post from one: its source ties it."""
+    from nlp.labels import labelled_from_dict
+    from nlp.training import context_of
+
+    text = "Во дворе неделю не горят фонари"
+    town = labelled_from_dict({"text": text, "source": "town"}, 1)
+    anywhere = labelled_from_dict({"text": text}, 2)
+    assert context_of(town).town_source and not context_of(anywhere).town_source
+    analyzer = Analyzer(settings, lemmatizer)
+    assert annotate(analyzer, [town])[0].relevance > annotate(analyzer, [anywhere])[0].relevance
+    with pytest.raises(ValueError, match="source"):
+        labelled_from_dict({"text": text, "source": "соседи"}, 3)
+
+
+def test_mean_word_vectors() -> None:
+    """A text is the mean of its words' navec vectors: order does not matter, unknown words are skipped."""
+    from nlp.embeddings import MeanVectors
+
+    vectors = MeanVectors().transform([["не", "горят", "фонари"], ["фонари", "горят", "не"], ["ъъъыыы"], [],
+                                       ["фонари", "ъъъыыы"], ["фонари"]])
+    assert vectors.shape == (6, 300)
+    assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-4 and (vectors[0] == vectors[1]).all()
+    assert not vectors[2].any() and not vectors[3].any()
+    assert (vectors[4] == vectors[5]).all()
+
+
+def test_shipped_model_probabilities_mean_what_they_say(settings: Settings, lemmatizer: Lemmatizer) -> None:
+    """Calibrated: on the held-out split, of the texts given about 0.8, about 80% are so (expected calibration
+    error within 0.05 for every classifier)."""
+    from nlp.evaluation import reliability
+    from nlp.training import probabilities
+
+    records, _ = read_labelled(sorted(CORPUS.glob("heldout_*.jsonl")))
+    analyzer = Analyzer(settings, lemmatizer, models=load_models())
+    found = reliability(records, annotate(analyzer, records), probabilities(analyzer, records))
+    models = [item for item in found if "модель" in item.title]
+    assert len(models) == 5
+    for item in models:
+        assert item.ece < 0.05, item

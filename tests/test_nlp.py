@@ -158,3 +158,89 @@ def test_officials_by_surname_in_any_case(settings, lemmatizer) -> None:  # type
     for text in ("Семёнов опять молчит", "Обращаемся к Семёнову", "Письмо Семенову отправили", "спросите у Семёнова"):
         assert "official:Глава (по фамилии)" in annotate(analyzer, text).signals, text
     assert "official:Глава (по фамилии)" not in annotate(analyzer, "Семёновская улица").signals
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Ну наконец-то)))", "positive"),
+        ("Сегодня был у бабушки)))", "positive"),
+        ("опять всё отменили(((", "negative"),
+        ("эх :(", "negative"),
+        ("Всем привет! С днём рождения, мама!", "positive"),
+        ("Поздравляю с юбилеем, счастья и здоровья!", "positive"),
+        ("Хочу сказать спасибо соседям", "positive"),
+        ("Охуенно красиво сегодня на набережной, просто офигенно", "positive"),
+    ],
+)
+def test_smileys_and_speech_acts_colour_sentiment(analyzer: Analyzer, text: str, label: str) -> None:
+    assert annotate(analyzer, text).sentiment.label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Быстрый ужин за 20 минут: курицу обжарить с луком, добавить сливки и сыр",
+        "Отдам котят в добрые руки, приучены к лотку",
+        "Кто-нибудь смотрел вчерашний матч? Судья просто слепой",
+        "Во дворе неделю не горят фонари, управляющая компания не отвечает",
+    ],
+)
+def test_nothing_ties_a_text_to_the_town_so_it_is_not_about_the_town(product_analyzer: Analyzer, text: str) -> None:
+    """Whatever the classifier makes of the words, a text with no tie to the town stays below the threshold."""
+    assert annotate(product_analyzer, text).relevance < 0.5
+
+
+def test_a_tie_lets_the_classifier_decide(analyzer: Analyzer, product_analyzer: Analyzer) -> None:
+    text = "Во дворе неделю не горят фонари, управляющая компания не отвечает"
+
+    def tied(**context: object) -> bool:
+        return analyzer.prepare(text, parent_text=context.pop("parent_text", None),  # type: ignore[arg-type]
+                                context=PostContext(**context)).relevance.tied  # type: ignore[arg-type]
+
+    assert not tied()
+    assert tied(town_source=True)  # posted in a town community
+    assert tied(parent_relevance=0.9)  # a comment on a town post
+    assert not tied(parent_relevance=0.2)  # a comment on another town's post
+    assert tied(parent_text="В 5 мкр опять авария")
+    assert not tied(parent_text="В Брянске опять авария")
+    # untied, the classifier's verdict is capped below the threshold; tied, it stands
+    assert annotate(product_analyzer, text).relevance < annotate(product_analyzer, text, town_source=True).relevance
+    assert annotate(product_analyzer, "В 5 мкр неделю не горят фонари").relevance >= 0.5
+
+
+def test_a_comment_counts_by_its_parent_text(product_analyzer: Analyzer) -> None:
+    tied = annotate(product_analyzer, "у нас так же, третий день", parent_text="В Десногорске нет горячей воды")
+    untied = annotate(product_analyzer, "у нас так же, третий день", parent_text="В Брянске нет горячей воды")
+    assert tied.relevance >= 0.5 > untied.relevance
+
+
+def test_a_community_signed_with_the_town_name_is_a_town_source(analyzer: Analyzer) -> None:
+    def context(author: str, parent: str | None = None) -> PostContext:
+        return analyzer.context_for(Post(id="t", platform="vk", source="unlisted", published_at=AT, text="…",
+                                         author=author, parent_id=parent))
+
+    assert context("Школа №3 г. Десногорска").signed_by_town
+    assert context("Подслушано Десногорск").signed_by_town
+    assert not context("Барахолка Смоленск").signed_by_town
+    assert not context("Десногорец Иван", parent="p1").signed_by_town  # a comment counts by its parent
+    post = Post(id="t", platform="vk", source="unlisted", published_at=AT, text="Уважаемые родители! Собрание в 18:00")
+    assert analyzer.prepare(post.text, context=context("Школа №3 г. Десногорска")).relevance.tied
+
+
+def test_a_comment_in_a_town_community_counts_by_its_post_not_the_community(product_analyzer: Analyzer) -> None:
+    other = annotate(product_analyzer, "жаль детей, стоять на морозе", town_source=True,
+                     parent_text="В Ярцеве школьники жалуются, что автобус до школы не приходит")
+    ours = annotate(product_analyzer, "жаль детей, стоять на морозе", town_source=True,
+                    parent_text="Школьный автобус в 7 мкр опять не пришёл")
+    assert other.relevance < 0.5 <= ours.relevance
+
+
+def test_place_aliases_group_places_but_tie_nothing(analyzer: Analyzer, product_analyzer: Analyzer) -> None:
+    """«больница» is the МСЧ when a post is about the town; said anywhere it ties nothing to the town. A numbered
+    school of the gazetteer ties in any spelling."""
+    assert annotate(product_analyzer, "Мама в больнице вторую неделю, молитесь за неё").relevance < 0.5
+    assert not analyzer.prepare("Мама в больнице вторую неделю").relevance.tied
+    for text in ("В 3-й школе опять холодно", "в школе № 3 холодно", "третья школа опять без тепла"):
+        assert analyzer.prepare(text).relevance.tied, text
+    assert not analyzer.prepare("в школе № 17 холодно").relevance.tied

@@ -199,3 +199,13 @@ def test_stories_that_turn_out_to_be_one(lemmatizer) -> None:  # type: ignore[no
                      negative=True)
     assert m.same_story(cold, colder)
     assert not m.same_story(cold, replace(colder, places=("5 мкр",)))
+
+
+def test_sad_personal_posts_are_not_negativity_about_the_town(settings: Settings) -> None:
+    """Condolences under a post are negative in tone, but they are no complaint and raise no risk."""
+    sad = [member(i, topic="other", signals=("personal",)) for i in range(6)]
+    angry = [member(i, topic="other") for i in range(6)]
+    calm = scorer(settings).assess(sad, T0 + timedelta(hours=1))
+    alarmed = scorer(settings).assess(angry, T0 + timedelta(hours=1))
+    assert calm.score < alarmed.score
+    assert not any(m.complaint for m in sad) and all(m.complaint for m in angry)
