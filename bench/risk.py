@@ -46,7 +46,7 @@ from mcu.demo import demo_data_path, demo_settings
 from mcu.digests import FORMATS, build_digest, render
 from mcu.pipeline import Pipeline, build_analyzer
 from mcu.timeline import ticks  # the replay's own grouping into ticks, so the bench meets the same ticks
-from nlp import Analyzer, Annotation
+from nlp import Analyzer, Annotation, Lemmatizer
 from nlp.analyzer import PostContext
 from storage import Database, upgrade
 
@@ -107,6 +107,10 @@ class Recorder:
         self.real = real
         self.verdicts: dict[str, Annotation] = {}
 
+    @property
+    def lemmatizer(self) -> Lemmatizer:  # the responses stage lemmatises replies with the analyser's own
+        return self.real.lemmatizer
+
     def context_for(self, post: Post, parent_relevance: float | None = None, parent_text: str | None = None) -> PostContext:
         return self.real.context_for(post, parent_relevance, parent_text)
 
@@ -123,6 +127,10 @@ class StandIn:
     def __init__(self, real: Analyzer, verdicts: dict[str, Annotation]) -> None:
         self.real = real
         self.verdicts = verdicts
+
+    @property
+    def lemmatizer(self) -> Lemmatizer:  # the responses stage lemmatises replies with the analyser's own
+        return self.real.lemmatizer
 
     def context_for(self, post: Post, parent_relevance: float | None = None, parent_text: str | None = None) -> PostContext:
         return self.real.context_for(post, parent_relevance, parent_text)

@@ -144,13 +144,19 @@ def attach(session: Session, members: Mapping[int, int], states: Sequence[StoryS
     else:
         joined = Counter()
     table = StoryRow.__table__
-    statement = update(table).where(table.c.id == bindparam("b_id")).values(
-        places=bindparam("b_places"), first_seen_at=bindparam("b_first"), last_seen_at=bindparam("b_last"),
-        post_count=table.c.post_count + bindparam("b_joined"), rescore=True)
-    session.execute(statement, [{"b_id": s.id, "b_places": list(s.places), "b_first": s.first_seen_at,
-                                 "b_last": s.last_seen_at, "b_joined": joined.get(s.id, 0)} for s in states])
+    if states:
+        statement = update(table).where(table.c.id == bindparam("b_id")).values(
+            places=bindparam("b_places"), first_seen_at=bindparam("b_first"), last_seen_at=bindparam("b_last"),
+            post_count=table.c.post_count + bindparam("b_joined"), rescore=True)
+        session.execute(statement, [{"b_id": s.id, "b_places": list(s.places), "b_first": s.first_seen_at,
+                                     "b_last": s.last_seen_at, "b_joined": joined.get(s.id, 0)} for s in states])
+    others = sorted(set(members.values()) - {s.id for s in states})
+    if others:  # stories given no new state: only counted and flagged
+        statement = update(table).where(table.c.id == bindparam("b_id")).values(
+            post_count=table.c.post_count + bindparam("b_joined"), rescore=True)
+        session.execute(statement, [{"b_id": i, "b_joined": joined.get(i, 0)} for i in others])
     forget(session, PostRow, members)
-    forget(session, StoryRow, [s.id for s in states])
+    forget(session, StoryRow, [*(s.id for s in states), *others])
 
 
 def save_fingerprints(session: Session, states: Sequence[StoryState]) -> None:
