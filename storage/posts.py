@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from collectors.post import METRIC_NAMES, Metrics, Post
@@ -224,7 +224,7 @@ def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
     """Posts never analysed, or edited since their analysis; parents before comments, oldest first."""
     query = (
         select(PostRow)
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
         .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
         .limit(limit)
     )
@@ -247,7 +247,7 @@ def claim_pending(session: Session, limit: int) -> list[StoredPost]:
     """
     query = (
         select(PostRow)
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
         .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
         .limit(limit)
     )
@@ -275,7 +275,7 @@ def _waiting_parents(session: Session, rows: Sequence[PostRow]) -> set[tuple[str
         for start in range(0, len(ids), 500):
             found = session.scalars(select(PostRow.external_id).where(
                 PostRow.platform == platform, PostRow.source == source,
-                PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
+                PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis == true()))
             waiting |= {(platform, source, external_id) for external_id in found}
     return waiting
 
@@ -306,7 +306,7 @@ def still_pending(session: Session, items: Sequence[StoredPost]) -> dict[int, St
     ids = sorted(versions)
     for start in range(0, len(ids), 500):
         rows = session.execute(select(PostRow.id, PostRow.version, PostRow.story_id).where(
-            PostRow.id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
+            PostRow.id.in_(ids[start : start + 500]), PostRow.needs_analysis == true()))
         for db_id, version, story_id in rows:
             item = versions[db_id]
             if version == item.version:
@@ -318,7 +318,7 @@ def count_pending_analysis(session: Session) -> int:
     query = (
         select(func.count())
         .select_from(PostRow)
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
     )
     return int(session.scalar(query) or 0)
 
@@ -327,7 +327,7 @@ def pending_by_source(session: Session) -> dict[tuple[str, str], int]:
     """Posts waiting for analysis per (platform, source handle), for `status`."""
     query = (
         select(PostRow.platform, PostRow.source, func.count())
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
         .group_by(PostRow.platform, PostRow.source)
     )
     return {(platform, source): int(count) for platform, source, count in session.execute(query)}

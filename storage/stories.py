@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, true, update
 from sqlalchemy.orm import Session, defer
 
 from risk.scoring import level_rank
@@ -224,7 +224,7 @@ def members(session: Session, story_id: int) -> list[Member]:
 
 def stale_story_ids(session: Session, limit: int | None = None) -> list[int]:
     """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan)."""
-    query = select(StoryRow.id).where(StoryRow.rescore.is_(True), StoryRow.merged_into.is_(None))
+    query = select(StoryRow.id).where(StoryRow.rescore == true(), StoryRow.merged_into.is_(None))
     return list(session.scalars(query.order_by(StoryRow.id).limit(limit)))
 
 
