@@ -528,7 +528,12 @@ def sources_add(url: str, name: Optional[str], interval: str, via: str) -> None:
         resolver = build_resolver(parsed.kind, settings, make_budget(settings))
     except NotConfigured as exc:
         raise InputError(f"не могу проверить {parsed.url}: {exc}") from None
-    info = resolver.resolve(parsed.url)
+    try:
+        info = resolver.resolve(parsed.url)
+    finally:
+        close = getattr(resolver, "close", None)
+        if close is not None:
+            close()  # its HTTP connection, also when the address is not found
     db = open_database(settings)
     try:
         with db.transaction() as session:

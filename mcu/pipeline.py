@@ -170,7 +170,7 @@ class Pipeline:
 
     # --- analyse, group, score, decide -----------------------------------------------------------
 
-    def process(self, now: datetime, limit: int | None = None, batch: int = ANALYSIS_BATCH) -> RunStats:
+    def process(self, now: datetime, limit: int | None = None, batch: int | None = None) -> RunStats:
         """Analyse every waiting post, place relevant ones into stories, rescore touched stories, decide alerts.
 
         Safe with several processes on one database: each batch of posts is claimed (row locks on PostgreSQL),
@@ -181,7 +181,7 @@ class Pipeline:
         analysed: list[int] = []
         while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
-                waiting = posts.claim_pending(session, batch)
+                waiting = posts.claim_pending(session, batch or ANALYSIS_BATCH)
                 if not waiting:
                     break
                 judged = self._judge(session, waiting)  # the slow part: NLP, no write yet (no SQLite lock)

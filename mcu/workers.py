@@ -58,11 +58,11 @@ def check_workers(settings: Settings, count: int) -> None:
 def _one_pass(settings: Settings, now: datetime, batch: int | None = None) -> WorkerStats:
     """A worker process: analyse, place and score until the queue is empty (alerts go to the outbox)."""
     from mcu.database import open_database
-    from mcu.pipeline import ANALYSIS_BATCH, Pipeline
+    from mcu.pipeline import Pipeline
 
     pipeline = Pipeline(settings, open_database(settings), deliver=True)
     try:
-        stats = pipeline.process(now, batch=batch or ANALYSIS_BATCH)
+        stats = pipeline.process(now, batch=batch)
         return WorkerStats(stats.analysed, stats.relevant, stats.stories_scored, len(stats.alerts))
     finally:
         pipeline.close()
