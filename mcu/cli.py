@@ -35,7 +35,7 @@ from mcu.clock import WallClock
 from mcu.database import open_database, sqlite_path
 from mcu.shell import app, bad_option, err, log, out, state, usage_error
 from mcu.source_health import source_state
-from storage.database import database_error
+from storage.database import database_error, describe_url
 
 if TYPE_CHECKING:  # the heavy stages load only for the commands that need them
     from alerts import Alert
@@ -144,13 +144,20 @@ def _collection(settings: Settings, db: Database, stopping: threading.Event | No
     return Collection(settings, db, stopping=stopping)
 
 
+_WORKERS = click.option("--workers", "-w", type=int, default=1, show_default=True, metavar="N",
+                        help="Процессов разбора (больше одного — только с PostgreSQL).")
+
+
 @app.command()
-def run() -> None:
+@_WORKERS
+def run(workers: int) -> None:
     """Запустить демон: сбор по расписанию, разбор, оповещения, сводки. Остановка — Ctrl+C или SIGTERM."""
     from mcu.daemon import build_scheduler, run_forever, start_listener
     from mcu.web.server import serve_beside_daemon
+    from mcu.workers import check_workers, start_helpers, stop_helpers
 
     settings = state.settings
+    check_workers(settings, workers)
     stopping = threading.Event()  # one stop request for every job of the daemon
     pipeline = _pipeline(settings, stopping=stopping)
     collection = _collection(settings, pipeline.db, stopping)
@@ -160,9 +167,11 @@ def run() -> None:
     collecting = [job.id.removeprefix("collect:") for job in scheduler.get_jobs() if job.id.startswith("collect:")]
     log.info("демон запущен: источников %d (%s), каналы доставки: %s", len(collecting), ", ".join(collecting) or "нет",
              ", ".join(pipeline.sinks) or "нет")
+    helpers = start_helpers(settings, workers) if workers > 1 else []
     try:
         run_forever(scheduler, stopping)
     finally:
+        stop_helpers(helpers)
         if stop_listener is not None:
             stop_listener()
         if stop_web is not None:
@@ -238,21 +247,45 @@ def collect(source: tuple[str, ...], once: bool, since: Optional[str]) -> None:
 
 @app.command()
 @click.option("--send/--no-send", default=True, show_default=True, help="Сразу отправить принятые оповещения.")
-def process(send: bool) -> None:
+@_WORKERS
+def process(send: bool, workers: int) -> None:
     """Разобрать собранные посты: NLP, истории, оценка риска, решения об оповещениях."""
+    from mcu.workers import check_workers, process_in_parallel
+
     settings = state.settings
+    check_workers(settings, workers)
     pipeline = _pipeline(settings)
     try:
         now = WallClock().now()
-        stats = pipeline.process(now)
-        out.print(f"Разобрано постов: {stats.analysed}, о городе: {stats.relevant}, "
-                  f"историй пересчитано: {stats.stories_scored}, оповещений: {len(stats.alerts)}")
+        if workers > 1:
+            together = process_in_parallel(settings, workers, now)
+            analysed, relevant, scored, alerts = (together.analysed, together.relevant, together.stories_scored,
+                                                  together.alerts)
+        else:
+            stats = pipeline.process(now)
+            analysed, relevant, scored, alerts = stats.analysed, stats.relevant, stats.stories_scored, len(stats.alerts)
+        out.print(f"Разобрано постов: {analysed}, о городе: {relevant}, "
+                  f"историй пересчитано: {scored}, оповещений: {alerts}")
         if send:
             sent = pipeline.dispatch(now)
             out.print(f"Доставлено сообщений: {sent.sent}, ошибок доставки: {sent.failed}")
     finally:
         pipeline.close()
         pipeline.db.dispose()
+
+
+@app.command()
+def worker() -> None:
+    """Обработчик разбора без сбора и доставки: запускайте сколько нужно на любых машинах с одной базой PostgreSQL.
+    Остановка — Ctrl+C или SIGTERM (после текущей пачки)."""
+    from mcu.workers import work_until_stopped
+
+    settings = state.settings
+    db = open_database(settings)  # a missing or outdated schema is said at once, not in the loop
+    log.info("обработчик запущен: база %s", describe_url(db.engine))
+    db.dispose()
+    work_until_stopped(settings)
+    log.info("обработчик остановлен")
 
 
 # --- analyze --------------------------------------------------------------------------------------
@@ -501,7 +534,12 @@ def sources_add(url: str, name: Optional[str], interval: str, via: str) -> None:
         resolver = build_resolver(parsed.kind, settings, make_budget(settings))
     except NotConfigured as exc:
         raise InputError(f"не могу проверить {parsed.url}: {exc}") from None
-    info = resolver.resolve(parsed.url)
+    try:
+        info = resolver.resolve(parsed.url)
+    finally:
+        close = getattr(resolver, "close", None)
+        if close is not None:
+            close()  # its HTTP connection, also when the address is not found
     db = open_database(settings)
     try:
         with db.transaction() as session:

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
@@ -41,8 +40,6 @@ from storage import Database, locks, outbox, posts, stories
 from storage import annotations as annotation_store
 from storage import responses as response_store
 
-if TYPE_CHECKING:
-    from storage.models import PostRow
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +170,7 @@ class Pipeline:
 
     # --- analyse, group, score, decide -----------------------------------------------------------
 
-    def process(self, now: datetime, limit: int | None = None) -> RunStats:
+    def process(self, now: datetime, limit: int | None = None, batch: int | None = None) -> RunStats:
         """Analyse every waiting post, place relevant ones into stories, rescore touched stories, decide alerts.
 
         Safe with several processes on one database: each batch of posts is claimed (row locks on PostgreSQL),
@@ -184,7 +181,7 @@ class Pipeline:
         analysed: list[int] = []
         while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
-                waiting = posts.claim_pending(session, ANALYSIS_BATCH)
+                waiting = posts.claim_pending(session, batch or ANALYSIS_BATCH)
                 if not waiting:
                     break
                 judged = self._judge(session, waiting)  # the slow part: NLP, no write yet (no SQLite lock)
@@ -198,14 +195,21 @@ class Pipeline:
                     # Older complaint stories are read only if a complaint about a place comes (most batches have none).
                     self._older = (earliest - self.matcher.recurrence_window, earliest - self.matcher.window)
                     grown: set[int] = set()
+                    joined: dict[int, int] = {}  # post id → story: written once per batch, not per post
+                    verdicts: list[tuple[int, int, Annotation]] = []
+                    parent_stories = posts.story_ids(session, [p for _, p, _ in judged if p is not None])
                     for item, parent, annotation in judged:
                         if item.db_id in current:
-                            parent_story = parent.story_id if parent is not None else None
-                            stats.relevant += self._place(session, current[item.db_id], parent_story, annotation, now,
-                                                          index, grown)
+                            verdicts.append((item.db_id, current[item.db_id].version, annotation))
+                            # A post placed earlier in this batch is in ``joined``: not yet written.
+                            parent_story = (joined.get(parent) or parent_stories.get(parent)
+                                            if parent is not None else None)
+                            stats.relevant += self._place(session, current[item.db_id], parent_story, annotation,
+                                                          index, grown, joined)
+                    annotation_store.save_annotations(session, verdicts, now)
+                    stories.attach(session, joined, [index[i] for i in sorted(grown & index.keys())])
                     self._merge_duplicates(session, index, grown, now)
-                    for story_id in grown & index.keys():
-                        stories.save_fingerprint(session, story_id, index[story_id].fingerprint)
+                    stories.save_fingerprints(session, [index[i] for i in sorted(grown & index.keys())])
                 analysed += list(current)
                 stats.analysed += len(current)
         # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
@@ -237,14 +241,15 @@ class Pipeline:
 
     def _judge(
         self, session: Session, waiting: list[posts.StoredPost]
-    ) -> list[tuple[posts.StoredPost, PostRow | None, Annotation]]:
-        """Analyse a batch, posts before comments, so a comment is judged with its post's fresh verdict."""
+    ) -> list[tuple[posts.StoredPost, int | None, Annotation]]:
+        """Analyse a batch, posts before comments, so a comment is judged with its post's fresh verdict.
+        Each post comes back with the id of the stored post it comments on."""
         fresh: dict[int, float] = {}
-        judged: list[tuple[posts.StoredPost, PostRow | None, Annotation]] = []
+        judged: list[tuple[posts.StoredPost, int | None, Annotation]] = []
         for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
             if not group:
                 continue
-            parents = [posts.find_parent(session, item.post) for item in group]
+            parents = posts.find_parents(session, [item.post for item in group])
             known = annotation_store.annotations_for(session, [p.id for p in parents if p is not None])
             contexts = []
             for item, parent in zip(group, parents, strict=True):
@@ -254,7 +259,7 @@ class Pipeline:
                 contexts.append(self.analyzer.context_for(item.post, relevance, parent.text if parent is not None else None))
             annotations = self._analyse_once(group, contexts)
             for item, parent, annotation in zip(group, parents, annotations, strict=True):
-                judged.append((item, parent, annotation))
+                judged.append((item, parent.id if parent is not None else None, annotation))
             fresh.update((item.db_id, annotation.relevance) for item, annotation in zip(group, annotations, strict=True))
         return judged
 
@@ -275,13 +280,13 @@ class Pipeline:
         item: posts.StoredPost,
         parent_story: int | None,
         annotation: Annotation,
-        now: datetime,
         index: dict[int, StoryState],
         grown: set[int],
+        joined: dict[int, int],
     ) -> int:
-        """Save the verdict; put a post that concerns the town into its story (new or existing)."""
+        """Put a post that concerns the town into its story (new or existing): ``index`` and ``joined`` say it,
+        the caller writes them once per batch."""
         post = item.post
-        annotation_store.save_annotation(session, item.db_id, item.version, annotation, now)
         relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
         if item.story_id is not None:
             return int(relevant)
@@ -341,7 +346,7 @@ class Pipeline:
                 alarm=max(state.alarm, alarm),  # known before the story is scored: copies in this batch find it
             )
             grown.add(story_id)
-        stories.add_post(session, story_id, item.db_id, places, post.published_at)
+        joined[item.db_id] = story_id
         return int(relevant)
 
     def _merge_duplicates(self, session: Session, index: dict[int, StoryState], grown: set[int], now: datetime) -> None:

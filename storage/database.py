@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,11 @@ def _at(where: str, before: str = "", after: str = "") -> str:
     return f" {before}{where}{after}" if where else ""
 
 
+def compact_json(value: Any) -> str:
+    """JSON as stored: Cyrillic as UTF-8 (two bytes a letter, not a six-byte escape), no spaces after separators."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str, echo: bool = False, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine for ``url``; creates the folder of a SQLite file, turns bad URLs into ``StorageError``.
 
@@ -73,11 +79,12 @@ def make_engine(url: str, echo: bool = False, busy_timeout: float = BUSY_TIMEOUT
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout})
+        engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout},
+                               json_serializer=compact_json)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout))
         return engine
     try:
-        engine = create_engine(parsed, echo=echo, pool_pre_ping=True)
+        engine = create_engine(parsed, echo=echo, pool_pre_ping=True, json_serializer=compact_json)
     except (ArgumentError, ImportError) as exc:
         raise StorageError(f"не удаётся открыть базу {parsed.render_as_string(hide_password=True)}: {exc}") from exc
     if parsed.get_backend_name() == "postgresql":

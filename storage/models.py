@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -106,7 +107,11 @@ class PostRow(Base):
         UniqueConstraint("platform", "source", "external_id", name="uq_posts_identity"),
         Index("ix_posts_published_at", "published_at"),
         Index("ix_posts_story_id", "story_id"),
-        Index("ix_posts_needs_analysis", "needs_analysis"),
+        # Only waiting posts are looked up (claims, status): a partial index holds just them. Queries say
+        # ``needs_analysis == true()``, which SQLite spells «= 1»: its planner uses a partial index only for
+        # the very term the index names.
+        Index("ix_posts_needs_analysis", "needs_analysis", sqlite_where=text("needs_analysis = 1"),
+              postgresql_where=text("needs_analysis")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -199,7 +204,9 @@ class StoryRow(Base):
     """One event told by many posts; its score and level are recomputed as it grows."""
 
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_last_seen_at", "last_seen_at"), Index("ix_stories_rescore", "rescore"))
+    __table_args__ = (Index("ix_stories_last_seen_at", "last_seen_at"),
+                      Index("ix_stories_rescore", "rescore", sqlite_where=text("rescore = 1"),
+                            postgresql_where=text("rescore")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text)

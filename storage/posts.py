@@ -6,8 +6,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from collectors.post import METRIC_NAMES, Metrics, Post
@@ -15,7 +16,7 @@ from collectors.source import KnownPost
 from risk.scoring import level_rank
 from storage import locks
 from storage.models import MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
-from storage.upsert import insert_missing
+from storage.upsert import forget, insert_missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,27 +68,32 @@ def stored(row: PostRow) -> StoredPost:
     return StoredPost(row.id, row.version, _to_post(row), row.story_id)
 
 
-def _snapshot(session: Session, row: PostRow, metrics: Metrics, at: datetime) -> int:
-    if metrics.empty:
-        return 0
-    session.add(MetricSnapshotRow(post_id=row.id, observed_at=at, **metrics.as_dict()))
-    return 1
+_KEY = ("platform", "source", "external_id")
+_KNOWN = (PostRow.id, PostRow.platform, PostRow.source, PostRow.external_id, PostRow.version, PostRow.text,
+          PostRow.last_seen_at, PostRow.story_id, PostRow.url, PostRow.author, PostRow.author_id, PostRow.deleted_at,
+          PostRow.views, PostRow.likes, PostRow.reposts, PostRow.comments)
+CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
 
 
-def _existing(session: Session, identities: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], PostRow]:
-    found: dict[tuple[str, str, str], PostRow] = {}
-    for platform, source in {(p, s) for p, s, _ in identities}:
-        ids = sorted(i for (pl, so, i) in identities if pl == platform and so == source)
-        for start in range(0, len(ids), 500):
-            query = select(PostRow).where(
-                PostRow.platform == platform, PostRow.source == source, PostRow.external_id.in_(ids[start : start + 500])
+def _existing(session: Session, identities: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """What is stored of these posts (one query per source and 500 ids), as plain dicts: no ORM objects."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    by_source: dict[tuple[str, str], list[str]] = {}
+    for platform, source, external_id in identities:
+        by_source.setdefault((platform, source), []).append(external_id)
+    for (platform, source), ids in by_source.items():
+        ids.sort()
+        for start in range(0, len(ids), CHUNK):
+            query = select(*_KNOWN).where(
+                PostRow.platform == platform, PostRow.source == source, PostRow.external_id.in_(ids[start : start + CHUNK])
             )
-            for row in session.scalars(query):
-                found[(row.platform, row.source, row.external_id)] = row
+            for row in session.execute(query).mappings():
+                found[(row["platform"], row["source"], row["external_id"])] = dict(row)
     return found
 
 
 def _new_row(post: Post, seen_at: datetime) -> dict[str, object]:
+    metrics = {name: getattr(post.metrics, name) for name in METRIC_NAMES}
     return dict(
         platform=post.platform,
         source=post.source,
@@ -102,29 +108,39 @@ def _new_row(post: Post, seen_at: datetime) -> dict[str, object]:
         last_seen_at=seen_at,
         version=1,
         needs_analysis=True,
-        **post.metrics.as_dict(),
+        **metrics,
     )
 
 
-def _insert_new(session: Session, values: list[dict[str, object]]) -> dict[tuple[str, str, str], PostRow]:
-    """Insert posts unless they exist; a post another process stored meanwhile is skipped, not an error."""
-    statement = insert_missing(session, PostRow, ["platform", "source", "external_id"]).returning(PostRow)
-    inserted: dict[tuple[str, str, str], PostRow] = {}
-    for start in range(0, len(values), 500):
-        for row in session.scalars(statement, values[start : start + 500]):
-            inserted[(row.platform, row.source, row.external_id)] = row
+def _insert_new(session: Session, values: list[dict[str, object]]) -> dict[tuple[str, str, str], int]:
+    """Insert posts unless they exist, one multi-row statement per 500; a post another process stored meanwhile
+    is skipped, not an error (the caller reads it and updates it)."""
+    table = PostRow.__table__
+    statement = insert_missing(session, table, _KEY).returning(table.c.id, table.c.platform, table.c.source,
+                                                              table.c.external_id)
+    inserted: dict[tuple[str, str, str], int] = {}
+    for start in range(0, len(values), CHUNK):
+        for db_id, platform, source, external_id in session.execute(statement, values[start : start + CHUNK]):
+            inserted[(platform, source, external_id)] = db_id
     return inserted
 
 
+def _changed_metrics(known: dict[str, Any], metrics: Metrics) -> bool:
+    return any(known[name] != value for name, value in metrics.as_dict().items())
+
+
 def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveResult:
-    """Insert new posts, update known ones (an edit bumps ``version``), record a metric snapshot per sighting.
+    """Insert new posts, update known ones (an edit bumps ``version``), record a metric snapshot when the
+    counters moved (a re-read that finds them as they were adds nothing to the time series).
 
     An older observation never overwrites newer metrics; a re-collected post never duplicates, even when
     another process stores the same post at the same moment (an insert that finds it there updates it).
+    Everything is written with Core statements, one per kind of change per 500 posts: no ORM objects.
     """
     batch = list(posts)
     if not batch:
         return SaveResult()
+    session.flush()  # ORM changes made before go first: the rows written here are expired afterwards
     existing = _existing(session, {_identity(p) for p in batch})
     first: dict[tuple[str, str, str], Post] = {}
     for post in batch:
@@ -134,50 +150,81 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
     raced = set(first) - set(inserted)
     if raced:
         existing.update(_existing(session, raced))
-    result = SaveResult()
+    new = edited = refreshed = 0
+    snapshots: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    changed: dict[int, dict[str, Any]] = {}  # post id → its stored state after this batch
     touched: set[int] = set()
     for post in batch:
         seen_at = post.observed_at or now
         key = _identity(post)
         if first.get(key) is post and key in inserted:
-            row = inserted[key]
-            existing[key] = row
-            result += SaveResult(new=1, snapshots=_snapshot(session, row, post.metrics, seen_at))
+            db_id = inserted[key]
+            existing[key] = {"id": db_id, "version": 1, "text": post.text, "last_seen_at": seen_at, "story_id": None,
+                             "url": post.url, "author": post.author, "author_id": post.author_id, "deleted_at": None,
+                             **{name: getattr(post.metrics, name) for name in METRIC_NAMES}}
+            new += 1
+            if not post.metrics.empty:
+                snapshots.append({"post_id": db_id, "observed_at": seen_at, **_all_metrics(post.metrics)})
             continue
-        row = existing[key]
-        newer = seen_at >= row.last_seen_at
-        edited = newer and post.text != row.text and (post.text or not post.metrics.empty)
-        if edited:
-            session.add(PostVersionRow(post_id=row.id, version=row.version, text=row.text, replaced_at=seen_at))
-            row.text = post.text
-            row.version += 1
-            row.edited_at = seen_at
-            row.needs_analysis = True
-        if newer and row.story_id is not None:
-            touched.add(row.story_id)  # new metrics or text: its story's risk may have changed
+        known = existing[key]
+        newer = seen_at >= known["last_seen_at"]
+        is_edit = newer and post.text != known["text"] and bool(post.text or not post.metrics.empty)
+        # An older observation (out of order) is still a point of the time series; a newer one only if it moved.
+        if not post.metrics.empty and (not newer or _changed_metrics(known, post.metrics)):
+            snapshots.append({"post_id": known["id"], "observed_at": seen_at, **_all_metrics(post.metrics)})
+        if is_edit:
+            versions.append({"post_id": known["id"], "version": known["version"], "text": known["text"],
+                             "replaced_at": seen_at})
+            known.update(text=post.text, version=known["version"] + 1, edited_at=seen_at, needs_analysis=True)
+        if newer and known["story_id"] is not None:
+            touched.add(known["story_id"])  # new metrics or text: its story's risk may have changed
         if newer:
-            row.last_seen_at = seen_at
-            row.deleted_at = None  # seen again: whatever we thought, it is there
-            for name, value in post.metrics.as_dict().items():
-                setattr(row, name, value)
-            row.url = post.url or row.url
-            row.author = post.author or row.author
-            row.author_id = post.author_id or row.author_id
-        result += SaveResult(
-            edited=int(bool(edited)),
-            refreshed=int(not edited),
-            snapshots=_snapshot(session, row, post.metrics, seen_at),
-        )
+            known.update(last_seen_at=seen_at, deleted_at=None, url=post.url or known["url"],
+                         author=post.author or known["author"], author_id=post.author_id or known["author_id"],
+                         **post.metrics.as_dict())
+            changed[known["id"]] = known
+        edited += int(is_edit)
+        refreshed += int(not is_edit)
+    _write_updates(session, changed.values())
+    table = MetricSnapshotRow.__table__
+    for start in range(0, len(snapshots), CHUNK):
+        session.execute(insert(table), snapshots[start : start + CHUNK])
+    if versions:
+        session.execute(insert(PostVersionRow.__table__), versions)
     if touched:
         session.execute(update(StoryRow).where(StoryRow.id.in_(sorted(touched))).values(rescore=True))
-    return result
+    forget(session, PostRow, changed)
+    return SaveResult(new=new, edited=edited, refreshed=refreshed, snapshots=len(snapshots))
+
+
+def _all_metrics(metrics: Metrics) -> dict[str, int | None]:
+    return {name: getattr(metrics, name) for name in METRIC_NAMES}
+
+
+_REFRESHED = ("last_seen_at", "deleted_at", "url", "author", "author_id", *METRIC_NAMES)
+_EDITED = (*_REFRESHED, "text", "version", "edited_at", "needs_analysis")
+
+
+def _write_updates(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Refreshed and edited posts, each kind as one executemany by primary key."""
+    table = PostRow.__table__
+    rows = list(rows)
+    edits = [r for r in rows if "edited_at" in r]
+    refreshes = [r for r in rows if "edited_at" not in r]
+    for columns, group in ((_EDITED, edits), (_REFRESHED, refreshes)):
+        if not group:
+            continue
+        statement = update(table).where(table.c.id == bindparam("b_id")).values(
+            {name: bindparam(f"b_{name}") for name in columns})
+        session.execute(statement, [{"b_id": r["id"], **{f"b_{name}": r[name] for name in columns}} for r in group])
 
 
 def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
     """Posts never analysed, or edited since their analysis; parents before comments, oldest first."""
     query = (
         select(PostRow)
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
         .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
         .limit(limit)
     )
@@ -200,7 +247,7 @@ def claim_pending(session: Session, limit: int) -> list[StoredPost]:
     """
     query = (
         select(PostRow)
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
         .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
         .limit(limit)
     )
@@ -228,7 +275,7 @@ def _waiting_parents(session: Session, rows: Sequence[PostRow]) -> set[tuple[str
         for start in range(0, len(ids), 500):
             found = session.scalars(select(PostRow.external_id).where(
                 PostRow.platform == platform, PostRow.source == source,
-                PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
+                PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis == true()))
             waiting |= {(platform, source, external_id) for external_id in found}
     return waiting
 
@@ -259,7 +306,7 @@ def still_pending(session: Session, items: Sequence[StoredPost]) -> dict[int, St
     ids = sorted(versions)
     for start in range(0, len(ids), 500):
         rows = session.execute(select(PostRow.id, PostRow.version, PostRow.story_id).where(
-            PostRow.id.in_(ids[start : start + 500]), PostRow.needs_analysis.is_(True)))
+            PostRow.id.in_(ids[start : start + 500]), PostRow.needs_analysis == true()))
         for db_id, version, story_id in rows:
             item = versions[db_id]
             if version == item.version:
@@ -271,7 +318,7 @@ def count_pending_analysis(session: Session) -> int:
     query = (
         select(func.count())
         .select_from(PostRow)
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
     )
     return int(session.scalar(query) or 0)
 
@@ -280,7 +327,7 @@ def pending_by_source(session: Session) -> dict[tuple[str, str], int]:
     """Posts waiting for analysis per (platform, source handle), for `status`."""
     query = (
         select(PostRow.platform, PostRow.source, func.count())
-        .where(PostRow.needs_analysis.is_(True))
+        .where(PostRow.needs_analysis == true())
         .group_by(PostRow.platform, PostRow.source)
     )
     return {(platform, source): int(count) for platform, source, count in session.execute(query)}
@@ -297,6 +344,32 @@ def find_parent(session: Session, post: Post) -> PostRow | None:
             PostRow.external_id == post.parent_id,
         )
     )
+
+
+def find_parents(session: Session, items: Sequence[Post]) -> list[PostRow | None]:
+    """The stored post each comment belongs to (None for posts and orphans): one query per source and 500 ids."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for post in items:
+        if post.parent_id is not None:
+            wanted.setdefault((post.platform, post.source), set()).add(post.parent_id)
+    found: dict[tuple[str, str, str], PostRow] = {}
+    for (platform, source), ids in wanted.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            query = select(PostRow).where(PostRow.platform == platform, PostRow.source == source,
+                                          PostRow.external_id.in_(ordered[start : start + CHUNK]))
+            found.update(((row.platform, row.source, row.external_id), row) for row in session.scalars(query))
+    return [found.get((p.platform, p.source, p.parent_id)) if p.parent_id is not None else None for p in items]
+
+
+def story_ids(session: Session, db_ids: Iterable[int]) -> dict[int, int | None]:
+    """The story each post is in now (read again after a lock: another process may have placed it)."""
+    ids = sorted(set(db_ids))
+    result: dict[int, int | None] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(select(PostRow.id, PostRow.story_id).where(PostRow.id.in_(ids[start : start + CHUNK])))
+        result.update((db_id, story_id) for db_id, story_id in rows)
+    return result
 
 
 def first_snapshots(session: Session, db_ids: Sequence[int]) -> dict[int, MetricSnapshotRow]:

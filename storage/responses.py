@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -54,38 +55,69 @@ def thread_post(row: PostRow, note: AnnotationRow | None) -> ThreadPost:
     )
 
 
-def _with_notes(session: Session, rows: Sequence[PostRow]) -> list[ThreadPost]:
-    if not rows:
-        return []
-    notes = {n.post_id: n for n in session.scalars(select(AnnotationRow).where(
-        AnnotationRow.post_id.in_([r.id for r in rows])))}
-    return [thread_post(row, notes.get(row.id)) for row in rows]
+_POST_COLUMNS = (PostRow.id, PostRow.platform, PostRow.source, PostRow.external_id, PostRow.published_at, PostRow.text,
+                 PostRow.parent_external_id, PostRow.url, PostRow.author, PostRow.author_id, PostRow.story_id,
+                 PostRow.likes, PostRow.deleted_at)
+_NOTE_COLUMNS = (AnnotationRow.post_id.label("n_id"), AnnotationRow.needs_response, AnnotationRow.signals,
+                 AnnotationRow.main_topic, AnnotationRow.places, AnnotationRow.sentiment_label, AnnotationRow.toxicity,
+                 AnnotationRow.entities)
+
+
+def _from_row(row: Any) -> ThreadPost:
+    """A post and its verdict read as plain columns (no ORM objects: a pass reads thousands of them)."""
+    noted = row.n_id is not None
+    return ThreadPost(
+        key=f"{row.platform}:{row.source}:{row.external_id}",
+        platform=row.platform,
+        source=row.source,
+        id=row.external_id,
+        published_at=row.published_at,
+        text=row.text or "",
+        parent_id=row.parent_external_id,
+        url=row.url,
+        author=row.author,
+        author_id=row.author_id,
+        story_id=row.story_id,
+        needs_response=bool(row.needs_response) if noted else False,
+        kinds=tuple(s for s in (row.signals if noted else []) if s in APPEAL_KINDS),
+        topic=row.main_topic if noted else "other",
+        places=tuple(str(p) for p in (row.places if noted else [])),
+        sentiment=row.sentiment_label if noted else "neutral",
+        toxicity=float(row.toxicity) if noted else 0.0,
+        persons=tuple(e["normal"] for e in (row.entities if noted else []) if e.get("kind") == "person"),
+        likes=row.likes or 0,
+        deleted_at=row.deleted_at,
+        db_id=row.id,
+    )
+
+
+def _thread_posts(session: Session, *where: Any, ordered: bool = False) -> list[ThreadPost]:
+    query = (select(*_POST_COLUMNS, *_NOTE_COLUMNS).outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
+             .where(*where))
+    if ordered:
+        query = query.order_by(PostRow.published_at, PostRow.id)
+    return [_from_row(row) for row in session.execute(query)]
 
 
 def posts_by_id(session: Session, ids: Iterable[int]) -> list[ThreadPost]:
     wanted = sorted(set(ids))
-    rows: list[PostRow] = []
+    found: list[ThreadPost] = []
     for start in range(0, len(wanted), 500):
-        rows += session.scalars(select(PostRow).where(PostRow.id.in_(wanted[start:start + 500])))
-    return _with_notes(session, rows)
+        found += _thread_posts(session, PostRow.id.in_(wanted[start:start + 500]))
+    return found
 
 
 def thread(session: Session, platform: str, source: str, root: str) -> list[ThreadPost]:
     """The top-level post and every comment under it."""
-    rows = session.scalars(select(PostRow).where(
-        PostRow.platform == platform, PostRow.source == source,
-        or_(PostRow.external_id == root, PostRow.parent_external_id == root),
-    ).order_by(PostRow.published_at, PostRow.id))
-    return _with_notes(session, list(rows))
+    return _thread_posts(session, PostRow.platform == platform, PostRow.source == source,
+                         or_(PostRow.external_id == root, PostRow.parent_external_id == root), ordered=True)
 
 
 def story_posts(session: Session, story_id: int | None) -> list[ThreadPost]:
     """Top-level posts of a story (where an official post answers the story's appeals)."""
     if story_id is None:
         return []
-    rows = session.scalars(select(PostRow).where(PostRow.story_id == story_id, PostRow.parent_external_id.is_(None))
-                           .order_by(PostRow.published_at, PostRow.id))
-    return _with_notes(session, list(rows))
+    return _thread_posts(session, PostRow.story_id == story_id, PostRow.parent_external_id.is_(None), ordered=True)
 
 
 def appeals_of_author(session: Session, author_key: str | None, since: datetime) -> list[ThreadPost]:
@@ -181,9 +213,8 @@ def appeal_post(session: Session, row: AppealRow) -> ThreadPost | None:
 def parent_of(session: Session, post: ThreadPost) -> ThreadPost | None:
     if post.parent_id is None:
         return None
-    rows = list(session.scalars(select(PostRow).where(
-        PostRow.platform == post.platform, PostRow.source == post.source, PostRow.external_id == post.parent_id)))
-    found = _with_notes(session, rows)
+    found = _thread_posts(session, PostRow.platform == post.platform, PostRow.source == post.source,
+                          PostRow.external_id == post.parent_id)
     return found[0] if found else None
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select, true, update
 from sqlalchemy.orm import Session, defer
 
 from risk.scoring import level_rank
@@ -14,6 +15,7 @@ from risk.story import Member, RiskAssessment, StoryState, StoryView
 from storage.annotations import annotations_for
 from storage.models import PostRow, StoryCorrectionRow, StoryFeedbackRow, StoryRow
 from storage.posts import first_snapshots
+from storage.upsert import forget
 
 EXCERPT = 160
 MEMBER_TEXT = 1500  # enough of a post to tell a copy of it from a different text
@@ -126,6 +128,48 @@ def add_post(session: Session, story_id: int, post_id: int, places: Sequence[str
     story.first_seen_at = min(story.first_seen_at, at)
 
 
+def attach(session: Session, members: Mapping[int, int], states: Sequence[StoryState]) -> None:
+    """Attach a batch's posts (post id → story id) and write what the stories became in memory (places, time
+    span), counting each story's new posts: one executemany per table, flagged for rescoring."""
+    if not members and not states:
+        return
+    session.flush()  # ORM changes made before go first: the rows written here are expired afterwards
+    posts = PostRow.__table__
+    if members:
+        moving = select(PostRow.id, PostRow.story_id).where(PostRow.id.in_(sorted(members)))
+        joined = Counter(members[post_id] for post_id, story_id in session.execute(moving)
+                         if story_id != members[post_id])
+        session.execute(update(posts).where(posts.c.id == bindparam("b_id")).values(story_id=bindparam("b_story")),
+                        [{"b_id": post_id, "b_story": story_id} for post_id, story_id in members.items()])
+    else:
+        joined = Counter()
+    table = StoryRow.__table__
+    if states:
+        statement = update(table).where(table.c.id == bindparam("b_id")).values(
+            places=bindparam("b_places"), first_seen_at=bindparam("b_first"), last_seen_at=bindparam("b_last"),
+            post_count=table.c.post_count + bindparam("b_joined"), rescore=True)
+        session.execute(statement, [{"b_id": s.id, "b_places": list(s.places), "b_first": s.first_seen_at,
+                                     "b_last": s.last_seen_at, "b_joined": joined.get(s.id, 0)} for s in states])
+    others = sorted(set(members.values()) - {s.id for s in states})
+    if others:  # stories given no new state: only counted and flagged
+        statement = update(table).where(table.c.id == bindparam("b_id")).values(
+            post_count=table.c.post_count + bindparam("b_joined"), rescore=True)
+        session.execute(statement, [{"b_id": i, "b_joined": joined.get(i, 0)} for i in others])
+    forget(session, PostRow, members)
+    forget(session, StoryRow, [*(s.id for s in states), *others])
+
+
+def save_fingerprints(session: Session, states: Sequence[StoryState]) -> None:
+    """The fingerprints of the stories a batch grew, in one executemany."""
+    if not states:
+        return
+    session.flush()
+    table = StoryRow.__table__
+    session.execute(update(table).where(table.c.id == bindparam("b_id")).values(fingerprint=bindparam("b_print")),
+                    [{"b_id": s.id, "b_print": sorted(s.fingerprint)} for s in states])
+    forget(session, StoryRow, [s.id for s in states])
+
+
 def fingerprint_of(session: Session, story_id: int) -> frozenset[str]:
     story = session.get(StoryRow, story_id)
     return frozenset(story.fingerprint) if story is not None else frozenset()
@@ -180,7 +224,7 @@ def members(session: Session, story_id: int) -> list[Member]:
 
 def stale_story_ids(session: Session, limit: int | None = None) -> list[int]:
     """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan)."""
-    query = select(StoryRow.id).where(StoryRow.rescore.is_(True), StoryRow.merged_into.is_(None))
+    query = select(StoryRow.id).where(StoryRow.rescore == true(), StoryRow.merged_into.is_(None))
     return list(session.scalars(query.order_by(StoryRow.id).limit(limit)))
 
 

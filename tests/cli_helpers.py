@@ -1,4 +1,5 @@
-"""Run `mcu` the way a user does: a separate process, a config file, exit codes and output."""
+"""Run `mcu` the way a user does: a config file, exit codes and output (in this process unless a test is about
+the process itself)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,55 @@ from mcu.demo import DEMO_OFFICIAL_SOURCES, DEMO_TOWN_SOURCES
 
 
 def mcu(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        timeout: float = 120, separate: bool = False) -> subprocess.CompletedProcess[str]:
+    """`mcu` with these arguments in ``cwd``: exit code, stdout and stderr as a user sees them.
+
+    It runs inside the test process (an interpreter start and the imports cost seconds of CPU a call, and add
+    nothing a test checks); ``separate=True`` runs a real child process, for the few tests about the process
+    itself (the entry point, signals, several processes at once)."""
+    if not separate:
+        return _in_process(args, cwd, stdin, env)
     environment = guarded_environment()
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "mcu", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
         env=environment, timeout=timeout,
     )
+
+
+def _in_process(args: tuple[str, ...], cwd: Path, stdin: str | None,
+                env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
+    """As a child would run: its own working directory, environment (no developer's MCU_*), stdin, stdout and
+    stderr, and the logging it sets up taken down again after."""
+    import contextlib
+    import io
+    import logging
+
+    from mcu.cli import main
+
+    saved_environment, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update({k: v for k, v in saved_environment.items() if not k.startswith("MCU_")})
+        os.environ.update(env or {})
+        os.chdir(cwd)
+        sys.stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdin = saved_stdin
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    return subprocess.CompletedProcess(["mcu", *args], code, out.getvalue(), err.getvalue())
 
 
 NETGUARD = Path(__file__).resolve().parent / "netguard"

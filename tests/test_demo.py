@@ -21,7 +21,7 @@ PLAYGROUND_FIRST = ("vk", "demo_gorod", "vk-demo_gorod-48226")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     workdir = tmp_path_factory.mktemp("demo")
-    result = mcu("demo", "--dir", str(workdir / "out"), cwd=workdir, timeout=300)
+    result = mcu("demo", "--dir", str(workdir / "out"), cwd=workdir, timeout=300, separate=True)  # end to end
     assert result.returncode == 0, result.stderr
     return workdir / "out", result.stdout
 
