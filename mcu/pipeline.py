@@ -38,6 +38,7 @@ from mcu.answers import Answers, AnswerStats
 from mcu.history import AccountCache, History
 from storage import Database, locks, outbox, posts, stories
 from storage import annotations as annotation_store
+from storage import gospublics as page_store
 from storage import responses as response_store
 
 
@@ -246,6 +247,9 @@ class Pipeline:
         Each post comes back with the id of the stored post it comments on."""
         fresh: dict[int, float] = {}
         judged: list[tuple[posts.StoredPost, int | None, Annotation]] = []
+        # A page in the госпаблики registry belongs to the town's own body: what is written there is the town's,
+        # as in a community the config names (a question under a school's post needs the school's answer).
+        registered = page_store.page_sources(session)
         for group in ([w for w in waiting if not w.post.is_comment], [w for w in waiting if w.post.is_comment]):
             if not group:
                 continue
@@ -256,7 +260,10 @@ class Pipeline:
                 relevance = None
                 if parent is not None:
                     relevance = fresh.get(parent.id, known[parent.id].relevance if parent.id in known else None)
-                contexts.append(self.analyzer.context_for(item.post, relevance, parent.text if parent is not None else None))
+                context = self.analyzer.context_for(item.post, relevance, parent.text if parent is not None else None)
+                if item.post.source in registered and not context.town_source:
+                    context = replace(context, town_source=True, signed_by_town=False, on_body_page=item.post.is_comment)
+                contexts.append(context)
             annotations = self._analyse_once(group, contexts)
             for item, parent, annotation in zip(group, parents, annotations, strict=True):
                 judged.append((item, parent.id if parent is not None else None, annotation))

@@ -52,6 +52,9 @@ class PostContext:
     # Signed with the town's name («Школа №3 г. Десногорска»): ties the post to the town (a community of the town that
     # no list names), without the weight of a source the config vouches for.
     signed_by_town: bool = False
+    # Written on a page of the town's own body (a comment under its post): a question or request there is put to
+    # that body, though the text names no authority.
+    on_body_page: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +78,14 @@ class Prepared:
     places: tuple[str, ...] = ()  # institutions and addresses the patterns found (nlp.places), NER's come later
 
 
-def problem_needs_response(problem: Problem, probability: float | None) -> bool:
-    """A stated problem combined with the classifier: the problem adds log-odds, the classifier can still say no
-    when it is sure (an announcement worded like a complaint, a joke)."""
+def rule_needs_response(strength: float, probability: float | None, rule: bool) -> bool:
+    """A rule's verdict (a stated problem, a question on a body's page) combined with the classifier: the rule adds
+    log-odds by its ``strength``, the classifier can still say no when it is sure (an announcement worded like a
+    complaint, a joke)."""
     if probability is None:
-        return problem.stated
+        return rule
     p = min(max(probability, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p)) + PROBLEM_LOG_ODDS * problem.strength >= 0.0
+    return math.log(p / (1 - p)) + PROBLEM_LOG_ODDS * strength >= 0.0
 
 
 class Analyzer:
@@ -139,6 +143,7 @@ class Analyzer:
         resident's until shown otherwise (the responses component tells official replies by their author): it may
         well be a complaint that needs an answer."""
         official = post.source in self._official_sources and not post.is_comment
+        on_body_page = post.source in self._official_sources and post.is_comment
         town_source = post.source in self._official_sources or post.source in self._town_sources
         signed = (not town_source and not post.is_comment and bool(post.author)
                   and self._relevance.names_town(self.lemmatizer.lemmas((post.author or "")[:200])))
@@ -146,6 +151,7 @@ class Analyzer:
             town_source=town_source,
             signed_by_town=signed,
             official=official,
+            on_body_page=on_body_page,
             parent_relevance=parent_relevance,
             parent_text=parent_text,
         )
@@ -220,16 +226,13 @@ class Analyzer:
         news = platform == "web" and not is_comment and not self._problems.first_person(tokens, lemmas)
         appeal = self._appeals.detect(
             clean, lemmas, sentiment, [t.code for t in topics],
-            official=context.official, news=news, problem=problem, personal=personal,
+            official=context.official, news=news, problem=problem, personal=personal, addressed=context.on_body_page,
         )
         escalation = self._escalation.find(lemmas)
         officials = [(title, found[0]) for title, matcher in self._officials if (found := matcher.find(lemmas))]
         alarm = tuple(self._alarm.signals(tokens, lemmas))
         markers = list(appeal.kinds)
         markers += ["town"] * bool(relevance.town_terms) + ["other_town"] * bool(relevance.other_towns)
-        # Whether anything ties the text to the town (source, parent, place): untied texts are capped below the
-        # threshold anyway, so the classifier learns what decides among the tied ones.
-        markers += ["tied"] * relevance.tied
         markers += ["district"] * any(p != self._gazetteer.town[0] for p in relevance.places)
         markers += ["town_source"] * context.town_source + ["official_source"] * context.official
         markers += ["escalation"] * bool(escalation) + ["official"] * bool(officials)
@@ -239,7 +242,7 @@ class Analyzer:
         markers += [f"problem_{problem.cancelled}"] * bool(problem.cancelled) + ["lasting"] * problem.lasting
         features = feature_text(
             normalized, lemmas, parent_lemmas=parent_lemmas, platform=platform, is_comment=is_comment, markers=markers,
-            tokens=tokens, parent_tokens=parent_tokens,
+            tokens=tokens, parent_tokens=parent_tokens, tied=relevance.tied,
         )
         return Prepared(normalized, tokens, lemmas, context, relevance, topics, sentiment, appeal, escalation, officials,
                         features, alarm, problem, personal, tuple(written))
@@ -280,8 +283,13 @@ class Analyzer:
         topics = blend_topics(ready.topics, prediction)
         sentiment = blend_sentiment(ready.sentiment, prediction)
         needs = blend_needs_response(ready.appeal.needs_response, prediction, official=ready.context.official)
+        probability = prediction.needs_response if prediction else None
         if not needs and "problem" in ready.appeal.kinds:
-            needs = problem_needs_response(ready.problem, prediction.needs_response if prediction else None)
+            needs = rule_needs_response(ready.problem.strength, probability, ready.problem.stated)
+        if not needs and ready.appeal.needs_response and ready.context.on_body_page:
+            # A question to the body on its own page waits for the body's answer, unless the classifier is sure
+            # it is talk among residents.
+            needs = rule_needs_response(1.0, probability, True)
         signals = [f"escalation:{term}" for term in ready.escalation]
         entities: list[Entity] = []
         for title, found in ready.officials:

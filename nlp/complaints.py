@@ -44,11 +44,13 @@ class AppealDetector:
         news: bool = False,
         problem: Problem = NO_PROBLEM,
         personal: bool = False,
+        addressed: bool = False,
     ) -> Appeal:
         """``problem``: what the problem detector found; ``personal``: the negativity is about the author's own
-        life (grief, loneliness), which is no complaint to anyone."""
+        life (grief, loneliness), which is no complaint to anyone; ``addressed``: put to an authority by where it
+        is written (its own page), whether or not the text names one."""
         kinds: list[str] = []
-        addressed = bool(self._authorities.find(lemmas))
+        addressed = addressed or bool(self._authorities.find(lemmas))
         topical = bool(PROBLEM_TOPICS.intersection(topics))
         if "?" in text and (addressed or topical or _QUESTION_WORDS.intersection(lemmas)):
             kinds.append("question")

@@ -21,12 +21,14 @@ _POSITIVE_EMOJI = set("😊😀😃😄😁🙂❤👍🎉🥰😍👏🙏💪�
 @dataclass(frozen=True, slots=True)
 class FeatureText:
     """``words``: lemmas and marker tokens separated by spaces; ``surface``: the cleaned lower-cased text;
-    ``tokens`` and ``parent_tokens``: lower-cased word forms, looked up in the word vectors."""
+    ``tokens`` and ``parent_tokens``: lower-cased word forms, looked up in the word vectors; ``tied``: whether
+    anything (source, parent, place) ties the text to the town — seen by the relevance classifier only."""
 
     words: str
     surface: str
     tokens: tuple[str, ...] = ()
     parent_tokens: tuple[str, ...] = ()
+    tied: bool = False
 
 
 def feature_text(
@@ -39,6 +41,7 @@ def feature_text(
     markers: Sequence[str] = (),
     tokens: Sequence[str] = (),
     parent_tokens: Sequence[str] = (),
+    tied: bool = False,
 ) -> FeatureText:
     """Markers name rule hits (``town``, ``other_town``, ``authority``…); they become ``__name__`` tokens."""
     marked = list(lemmas)
@@ -62,4 +65,4 @@ def feature_text(
         marked.append("__empty__")
     marked += [f"__{marker}__" for marker in markers]
     marked += [f"p:{lemma}" for lemma in parent_lemmas[:MAX_PARENT_LEMMAS]]
-    return FeatureText(" ".join(marked), text[:MAX_SURFACE_CHARS].lower(), tuple(tokens), tuple(parent_tokens))
+    return FeatureText(" ".join(marked), text[:MAX_SURFACE_CHARS].lower(), tuple(tokens), tuple(parent_tokens), tied)

@@ -29,7 +29,7 @@ from config.errors import MCUError
 from nlp.embeddings import MeanVectors
 from nlp.features import FeatureText
 
-FORMAT = 2  # 2: word vectors beside TF-IDF, calibrated probabilities, one main topic per text
+FORMAT = 3  # 2: word vectors beside TF-IDF, calibrated probabilities, one main topic per text; 3: tie column
 SEED = 13
 DEFAULT_MODEL = "default.joblib"
 CALIBRATION_FOLDS = 3
@@ -114,6 +114,14 @@ class TextModels:
                        csr_matrix(self._vectors.transform([t.parent_tokens for t in texts]))]
         return hstack(blocks).tocsr()
 
+    @staticmethod
+    def _with_tie(matrix: spmatrix, texts: Sequence[FeatureText]) -> spmatrix:
+        """The relevance classifier alone sees whether the text is tied to the town: an untied text is capped
+        below the threshold anyway, so it learns what decides among the tied ones. The other tasks must not learn
+        that a complaint or a question posted far from the town's pages is no complaint («третьи сутки без горячей
+        воды» needs an answer wherever it is written)."""
+        return hstack([matrix, csr_matrix([[float(t.tied)] for t in texts])]).tocsr()
+
     def fit(
         self,
         texts: Sequence[FeatureText],
@@ -150,7 +158,7 @@ class TextModels:
             keep = [i for i, label in enumerate(labels) if label is not None]
             return keep, [labels[i] for i in keep]
 
-        self.relevant = _fit(*labelled([None if v is None else bool(v) for v in relevant]), matrix)
+        self.relevant = _fit(*labelled([None if v is None else bool(v) for v in relevant]), self._with_tie(matrix, texts))
         self.needs_response = _fit(*labelled([None if v is None else bool(v) for v in needs_response]), matrix)
         self.toxic = _fit(*labelled([None if v is None else bool(v) for v in toxic]), matrix)
         self.sentiment = _fit(*labelled(sentiment), matrix, multiclass=True)
@@ -169,10 +177,10 @@ class TextModels:
             return []
         matrix = self._matrix(texts)
 
-        def positive(model: Any) -> list[float | None]:
+        def positive(model: Any, features: spmatrix = matrix) -> list[float | None]:
             if model is None:
                 return [None] * len(texts)
-            return [float(p) for p in model.predict_proba(matrix)[:, list(model.classes_).index(True)]]
+            return [float(p) for p in model.predict_proba(features)[:, list(model.classes_).index(True)]]
 
         def spread(model: Any) -> list[dict[str, float]]:
             if model is None:
@@ -180,7 +188,8 @@ class TextModels:
             labels = [str(label) for label in model.classes_]
             return [dict(zip(labels, map(float, row), strict=True)) for row in model.predict_proba(matrix)]
 
-        relevant, needs, toxic = positive(self.relevant), positive(self.needs_response), positive(self.toxic)
+        relevant = positive(self.relevant, self._with_tie(matrix, texts))
+        needs, toxic = positive(self.needs_response), positive(self.toxic)
         sentiments, topics = spread(self.sentiment), spread(self.topics)
         return [
             Predictions(relevant=relevant[i], topics=topics[i], sentiment=sentiments[i], needs_response=needs[i], toxic=toxic[i])

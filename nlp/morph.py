@@ -22,7 +22,7 @@ class Lemmatizer:
         self.morph = pymorphy3.MorphAnalyzer()  # shared with NER's normaliser: the dictionaries load once
         self.lemma = lru_cache(maxsize=cache_size)(self._lemma)
         self.is_noun = lru_cache(maxsize=cache_size // 4)(self._is_noun)
-        self.is_first_person = lru_cache(maxsize=cache_size // 4)(self._is_first_person)
+        self.first_person_number = lru_cache(maxsize=cache_size // 4)(self._first_person_number)
 
     def _lemma(self, word: str) -> str:
         if not word.isalpha():
@@ -33,9 +33,13 @@ class Lemmatizer:
         """The likeliest reading of a word form is a noun (asked only where a rule needs it: it is not cheap)."""
         return word.isalpha() and self.morph.parse(word)[0].tag.POS == "NOUN"
 
-    def _is_first_person(self, word: str) -> bool:
-        """«прошу», «проживаю», «пишем»: a verb form in the first person."""
-        return word.isalpha() and self.morph.parse(word)[0].tag.person == "1per"
+    def _first_person_number(self, word: str) -> str | None:
+        """«прошу», «проживаю» → ``sing``, «пишем», «просим» → ``plur``: a verb form in the first person; None
+        for anything else."""
+        if not word.isalpha():
+            return None
+        tag = self.morph.parse(word)[0].tag
+        return str(tag.number) if tag.person == "1per" else None
 
     def lemmas(self, text: str) -> list[str]:
         return [self.lemma(token) for token in tokenize(text)]

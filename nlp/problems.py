@@ -26,6 +26,7 @@ STRONG = 1.0  # failure, lack or state of an object
 PERSISTENT = 0.8  # a failure without a known object, but lasting («третий день не работает») or of some other
 # thing named next to it («сломаны перила»): the lexicon cannot list every object of town life
 WEAK = 0.4  # a failure alone: «сломалось»
+ANNOUNCEMENT_VOICE = 3  # so many different marks of an announcement: its «we» is the organisation's
 FIRST_PERSON = frozenset({"я", "мы", "мой", "наш"})  # a resident's voice: «у нас», «мой дом»
 _PAST = re.compile(r"(?:л|ла|ло|ли|лся|лась|лось|лись)$")  # «починили», «дали»: resolved only when done
 
@@ -74,12 +75,14 @@ class ProblemDetector:
         matcher = self._matchers.get(kind)
         return matcher.spans(lemmas) if matcher is not None else []
 
-    def first_person(self, tokens: Sequence[str], lemmas: Sequence[str]) -> bool:
+    def first_person(self, tokens: Sequence[str], lemmas: Sequence[str], *, plural_verbs: bool = True) -> bool:
         """Written in the first person («у нас», «прошу», «проживаю»): a resident's voice, not an announcement's.
-        Verbs are parsed only when no pronoun says so already."""
+        ``plural_verbs=False`` leaves out «рекомендуем», «приносим»: an organisation speaks so too. Verbs are
+        parsed only when no pronoun says so already."""
         if not FIRST_PERSON.isdisjoint(lemmas):
             return True
-        return any(self._lemmatizer.is_first_person(token) for token in tokens[:400])
+        wanted = ("sing", "plur") if plural_verbs else ("sing",)
+        return any(self._lemmatizer.first_person_number(token) in wanted for token in tokens[:400])
 
     @staticmethod
     def _done(tokens: Sequence[str], index: int) -> bool:
@@ -136,7 +139,11 @@ class ProblemDetector:
         cancelled = None
         if self._spans("advert", lemmas):
             cancelled = "advert"
-        elif self._spans("announcement", lemmas) and not self.first_person(tokens, lemmas):
+        elif (voice := self._spans("announcement", lemmas)) and not self.first_person(
+            # Several marks of an announcement («уважаемые жители… в связи с плановыми работами… приносим
+            # извинения») speak for the organisation, whose «we» is no resident's.
+            tokens, lemmas, plural_verbs=len({term for _, _, term in voice}) < ANNOUNCEMENT_VOICE
+        ):
             cancelled = "announcement"
         elif positive and not lasting:
             cancelled = "positive"

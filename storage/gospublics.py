@@ -100,6 +100,12 @@ def remove_page(session: Session, key: str) -> bool:
     return bool(session.execute(delete(GospublicPageRow).where(GospublicPageRow.key == key)).rowcount)
 
 
+def page_sources(session: Session) -> set[str]:
+    """Every source name a registered page's posts and comments may be collected under: its screen names, old and
+    new, and the source it is collected as."""
+    return {name for page in list_pages(session) for name in (*page.handles, page.source) if name}
+
+
 def urls(session: Session) -> set[str]:
     return {url.lower() for url in session.scalars(select(GospublicPageRow.url))}
 

