@@ -261,8 +261,9 @@ class Pipeline:
                 if parent is not None:
                     relevance = fresh.get(parent.id, known[parent.id].relevance if parent.id in known else None)
                 context = self.analyzer.context_for(item.post, relevance, parent.text if parent is not None else None)
-                if item.post.source in registered and not context.town_source:
-                    context = replace(context, town_source=True, signed_by_town=False, on_body_page=item.post.is_comment)
+                if item.post.source in registered:
+                    context = replace(context, town_source=True, signed_by_town=False,
+                                      on_body_page=context.on_body_page or item.post.is_comment)
                 contexts.append(context)
             annotations = self._analyse_once(group, contexts)
             for item, parent, annotation in zip(group, parents, annotations, strict=True):
