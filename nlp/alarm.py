@@ -16,6 +16,9 @@ from nlp.lexicon import PhraseMatcher
 from nlp.morph import Lemmatizer
 
 ALARM_KINDS = ("spread", "hearsay", "danger", "scale")
+# A claim right after these words is denied or only supposed, not made. («нет» is left out: it often ends the
+# sentence before a claim, and lemmas carry no punctuation: «йода нет. Раскупили всё».)
+_NOT_ASSERTED = frozenset({"не", "ни", "если"})
 EXACT = "="  # a term written «=говорят» matches that word form only
 
 
@@ -31,13 +34,17 @@ class ExactMatcher:
         self._firsts = frozenset(self._by_first)
 
     def find(self, tokens: Sequence[str]) -> list[str]:
-        found: list[str] = []
+        return list(dict.fromkeys(term for _, term in self.occurrences(tokens)))
+
+    def occurrences(self, tokens: Sequence[str]) -> list[tuple[int, str]]:
+        """Every occurrence as (start, term)."""
+        found: list[tuple[int, str]] = []
         if self._firsts.isdisjoint(tokens):
             return found
         for index, token in enumerate(tokens):
             for phrase, term in self._by_first.get(token, ()):
-                if tuple(tokens[index : index + len(phrase)]) == phrase and term not in found:
-                    found.append(term)
+                if tuple(tokens[index : index + len(phrase)]) == phrase:
+                    found.append((index, term))
         return found
 
 
@@ -58,6 +65,12 @@ class _KindMatcher:
     def find(self, tokens: Sequence[str], lemmas: Sequence[str]) -> list[str]:
         return list(dict.fromkeys([*self._lemmas.find(lemmas), *self._exact.find(tokens)]))
 
+    def find_asserted(self, tokens: Sequence[str], lemmas: Sequence[str]) -> list[str]:
+        """Terms the text asserts: not denied or supposed («школу не закроют», «если срочно — через терапевта»)."""
+        starts = [(start, term) for start, _, term in self._lemmas.spans(lemmas)] + self._exact.occurrences(tokens)
+        return list(dict.fromkeys(term for start, term in sorted(starts, key=lambda hit: hit[0])
+                                  if start == 0 or lemmas[start - 1] not in _NOT_ASSERTED))
+
 
 class AlarmDetector:
     """Signals for one text: ``alarm:danger:эвакуация``, ``planned:плановые работы``, ``refutation:фейк``."""
@@ -70,7 +83,7 @@ class AlarmDetector:
 
     def signals(self, tokens: Sequence[str], lemmas: Sequence[str]) -> list[str]:
         hits = [(kind, term, matcher.phrases.get(term, (term,))) for kind, matcher in self._kinds
-                for term in matcher.find(tokens, lemmas)]
+                for term in matcher.find_asserted(tokens, lemmas)]
         # «закройте окна» found, the «закроют» inside it is the same words, not a second claim.
         found = [f"alarm:{kind}:{term}" for kind, term, phrase in hits
                  if not any(other != phrase and _inside(phrase, other) for _, _, other in hits)]

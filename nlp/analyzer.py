@@ -298,6 +298,10 @@ class Analyzer:
         signals += list(ready.appeal.kinds)
         if ready.personal:
             signals.append("personal")
+        if ready.sentiment.label == "negative":
+            # The text's own words are negative (the lexicon, or a stated problem), not only the classifier's guess:
+            # the risk stage counts a reply as one more voice only then.
+            signals.append("negative_words")
         signals += ready.alarm
         if ready.context.official:
             signals.append("official_source")

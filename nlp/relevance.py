@@ -14,7 +14,28 @@ _ORDINALS = ("первый", "второй", "третий", "четвертый
              "десятый", "одиннадцатый", "двенадцатый")
 _DISTRICT_WORDS = {"мкр", "микрорайон", "микр", "мкрн", "мкр-н"}
 _NUMBER_BEFORE = re.compile(r"(?<!\d)(\d{1,2})\s*-?\s*(?:й|ой|ий|м|ом|го|ого|ом)?\s*(?:мкр|микрорайон|микр)", re.IGNORECASE)
+# «в 7 и 9 микрорайонах», «1, 2 и 3-й мкр»: every number of the list is a district. A conjunction is required, so
+# that «д. 5, 3 мкр» (a house, then its district) stays one district.
+_ENDING = r"(?:\s*-?\s*(?:й|ой|ий|м|ом|го|ого|х))?"
+_NUMBER_LIST_BEFORE = re.compile(
+    rf"(?<![\d.,])((?:\d{{1,2}}{_ENDING}\s*,\s*)*\d{{1,2}}{_ENDING}\s+(?:и|или)\s+\d{{1,2}}){_ENDING}\s*(?:мкр|микрорайон|микр)",
+    re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"(?:мкр|микрорайон|микр)\.?\s*(?:н\.?)?\s*(?:№\s*)?(\d{1,2})(?!\d)", re.IGNORECASE)
+
+
+def _ordinals_listed_before(lemmas: Sequence[str], last: int) -> list[str]:
+    """«в седьмом и девятом микрорайонах»: the ordinal before the district word and those listed before it
+    (lemmas carry no commas, so «первом, втором и третьем» reads as adjacent ordinals and a conjunction)."""
+    found = [lemmas[last]]
+    index = last - 1
+    while index >= 0:
+        if lemmas[index] in ("и", "или") and index > 0 and lemmas[index - 1] in _ORDINALS:
+            index -= 1
+        elif lemmas[index] not in _ORDINALS:
+            break
+        found.append(lemmas[index])
+        index -= 1
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +84,13 @@ class RelevanceScorer:
     def districts(self, text: str, lemmas: Sequence[str]) -> list[str]:
         """Microdistricts mentioned, as «3 мкр», within the configured range."""
         limit = self._gazetteer.districts_max
-        numbers: list[int] = []
-        for pattern in (_NUMBER_BEFORE, _NUMBER_AFTER):
-            numbers += [int(m.group(1)) for m in pattern.finditer(text)]
+        found = [(m.start(1), int(m.group(1))) for pattern in (_NUMBER_BEFORE, _NUMBER_AFTER) for m in pattern.finditer(text)]
+        found += [(m.start(1) + n.start(), int(n.group())) for m in _NUMBER_LIST_BEFORE.finditer(text)
+                  for n in re.finditer(r"\d{1,2}", m.group(1))]
+        numbers = [number for _, number in sorted(found)]
         for index, lemma in enumerate(lemmas[:-1]):
             if lemma in _ORDINALS and lemmas[index + 1] in _DISTRICT_WORDS:
-                numbers.append(_ORDINALS.index(lemma) + 1)
+                numbers += [_ORDINALS.index(o) + 1 for o in reversed(_ordinals_listed_before(lemmas, index))]
         seen: list[str] = []
         for number in numbers:
             key = f"{number} мкр"

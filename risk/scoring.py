@@ -308,8 +308,12 @@ def _time_to_reach(members: Sequence[Member], sources: int) -> timedelta:
 
 
 def _calm_reply(member: Member) -> bool:
-    """A comment that neither complains, asks for an answer, nor raises an alarm."""
-    return (member.is_comment and member.sentiment_label != "negative" and not member.needs_response
+    """A comment that neither complains in words of its own, asks for an answer, nor raises an alarm.
+
+    The classifier alone may read advice under a complaint («так поставьте столбики») as negative from the
+    thread's mood; a second voice must say something negative itself."""
+    negative = member.sentiment_label == "negative" and "negative_words" in member.signals
+    return (member.is_comment and not negative and not member.needs_response
             and not any(s.startswith("alarm:") for s in member.signals))
 
 

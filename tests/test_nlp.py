@@ -107,6 +107,19 @@ def test_entities_are_nominative(analyzer: Analyzer) -> None:
     assert ("person", "Иван Петров") in normals
 
 
+@pytest.mark.parametrize(("text", "districts"), [
+    ("Ещё два двора благоустроят в 7 и 9 микрорайонах", {"7 мкр", "9 мкр"}),
+    ("В 1, 2 и 3-м мкр завтра нет воды", {"1 мкр", "2 мкр", "3 мкр"}),
+    ("В седьмом и девятом микрорайонах отключат свет", {"7 мкр", "9 мкр"}),
+    ("В д. 5, 3 мкр течёт крыша", {"3 мкр"}),  # a house, then its district: one district
+    ("Третий день в пятом микрорайоне нет света", {"5 мкр"}),
+])
+def test_every_district_of_a_list_is_a_place(analyzer: Analyzer, text: str, districts: set[str]) -> None:
+    # A round-up naming many districts is about none of them: the story matcher must see the whole list.
+    places = {e.normal for e in annotate(analyzer, text).entities if e.kind == "place"}
+    assert {d.replace("мкр", "микрорайон") for d in districts} == {p for p in places if "микрорайон" in p}
+
+
 def test_other_towns_are_places_without_ner(analyzer: Analyzer) -> None:
     result = annotate(analyzer, "В Рославле и в Сосновом Бору снова нет воды")
     assert {("place", "Рославль"), ("place", "Сосновый Бор")} <= {(e.kind, e.normal) for e in result.entities}

@@ -99,6 +99,17 @@ def test_single_grumpy_comment_stays_low(settings: Settings) -> None:
     assert result.level == "low" and result.score < settings.risk.levels.medium
 
 
+
+def test_a_reply_is_a_second_voice_only_when_its_own_words_are_negative(settings: Settings) -> None:
+    complaint = replace(member(1, topic="roads", needs=True), author_id="vk:1")
+    # The classifier may call advice under a complaint negative from the thread's mood; that is no second voice.
+    advice = replace(member(2, topic="roads", comment=True, minutes=10), author_id="vk:2")
+    grumble = replace(advice, signals=("negative_words",))
+    alone = scorer(settings).assess([complaint, advice], T0 + timedelta(hours=1))
+    joined = scorer(settings).assess([complaint, grumble], T0 + timedelta(hours=1))
+    assert alone.factors["voices"] == 1.0 and joined.factors["voices"] == 2.0
+    assert joined.score > alone.score
+
 def test_happy_city_day_with_huge_reach_stays_low(settings: Settings) -> None:
     members = [member(i, source=f"s{i % 6}", platform=("vk", "ok", "telegram")[i % 3], label="positive", topic="culture",
                       minutes=i, views=5000, first_views=100) for i in range(40)]

@@ -82,6 +82,16 @@ def test_a_phrase_inside_a_longer_one_is_one_hit(detector, lemmatizer) -> None: 
     assert found == ["alarm:spread:перешлите всем", "alarm:danger:закройте окна"]
 
 
+@pytest.mark.parametrize(("text", "signals"), [
+    ("Школу не закроют, не переживайте", []),
+    ("Быстрее через терапевта, если срочно", []),
+    ("Говорят, воду отключат надолго, а нам ничего не говорят", ["alarm:hearsay:говорят", "alarm:scale:надолго"]),
+    ("Срочно! Школу закроют", ["alarm:spread:срочно", "alarm:scale:закроют"]),
+])
+def test_a_denied_or_supposed_claim_is_no_alarm(detector, lemmatizer, text: str, signals: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert signals_of(detector, lemmatizer, text) == signals
+
+
 def test_planned_register_and_refutations_are_signals(detector, lemmatizer) -> None:  # type: ignore[no-untyped-def]
     notice = signals_of(detector, lemmatizer, "В связи с плановыми работами отключат воду, запаситесь водой. Приносим извинения")
     assert "alarm:scale:запастись" in notice and "planned:приносим извинения" in notice

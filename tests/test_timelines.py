@@ -40,18 +40,7 @@ def test_every_kind_of_event_the_brief_names_has_a_timeline() -> None:
             "spam_flood"} <= names
 
 
-KNOWN_REGRESSIONS = {
-    # Since the navec model (issue 12) the sentiment classifier calls a calm reply under a grumbler's post
-    # («поставьте столбики») negative, so it counts as a second voice and the story reaches medium. Open in issue 13.
-    "lookalike_one_author": "спокойный ответ под жалобой модель считает негативом: второй голос (issue 13)",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_REGRESSIONS[name])) if name in KNOWN_REGRESSIONS
-    else name
-    for name in (p.name.removesuffix(".jsonl") for p in TIMELINES)
-])
+@pytest.mark.parametrize("name", [p.name.removesuffix(".jsonl") for p in TIMELINES])
 def test_timeline_meets_its_expectation(outcomes: dict[str, TimelineOutcome], name: str) -> None:
     outcome = outcomes[name]
     assert outcome.report.skipped == 0
@@ -103,14 +92,14 @@ def test_a_bot_flood_is_one_story_one_alert_and_few_updates(outcomes: dict[str, 
     assert "наплыв одинаковых постов: 1000 копий в 1 источнике за 1 мин" in outcome.report.alerts[0].reasons
 
 
-@pytest.mark.xfail(strict=True, reason="slowburn_school уже достигает high при нынешних весах; нужен другой пример (issue 13)")
 def test_calibrate_shows_how_a_weight_moves_the_timelines(builtin_settings: Settings, product_analyzer: Analyzer) -> None:
     chosen = [p for p in TIMELINES if p.name in ("wave_shop_shortage.jsonl", "slowburn_school.jsonl")]
-    base, variants = sensitivity(builtin_settings, product_analyzer, chosen, timedelta(minutes=5), ["recurrence"], (0.0, 3.0))
-    assert [(v.weight, v.factor) for v in variants] == [("recurrence", 0.0), ("recurrence", 3.0)]
+    base, variants = sensitivity(builtin_settings, product_analyzer, chosen, timedelta(minutes=5), ["recurrence"], (0.0, 2.0))
+    assert [(v.weight, v.factor) for v in variants] == [("recurrence", 0.0), ("recurrence", 2.0)]
     assert all(o.passed for o in base)
-    tripled = variants[1]
-    assert ("slowburn_school", "medium", "high") in tripled.moved and not tripled.failed
+    # Without the weight of recurrence the school's slow-burning problem is still found, but only at medium.
+    without = variants[0]
+    assert ("slowburn_school", "high", "medium") in without.moved and not without.failed
 
 
 def test_bad_expectation_files_are_explained(tmp_path: Path) -> None:
