@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from typing import Optional
 
 import click
@@ -44,6 +45,19 @@ def bad_option(option: str, message: str) -> click.BadParameter:
 def usage_error(message: str) -> click.UsageError:
     """Options that do not go together: exit code 2 and the command's own help named."""
     return click.UsageError(message, ctx=click.get_current_context(silent=True))
+
+
+def parse_moment(value: str | None, settings: Settings, what: str) -> datetime | None:
+    """A date or moment given on the command line; without a zone, the town's."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise bad_option(what, f"не понимаю дату {value!r}, пишите 2026-01-14 или 2026-01-14T08:00+03:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=settings.town.tz)
+    return moment
 
 
 click_ru.install()
