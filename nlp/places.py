@@ -49,6 +49,7 @@ _ADDRESS = (
 _ADDRESS_HOUSE_FIRST = re.compile(rf"{_HOUSE}[\s,]+(?:в\s+)?(\d{{1,2}})\s*-?\s*(?:[оыи]?й|м|ом)?\s*{_DISTRICT}", re.IGNORECASE)
 MAX_ORG_WORDS = 4
 _QUOTES = re.compile(r"[«»\"“”„']")
+_DIGIT = re.compile(r"\d")
 
 
 def _kind_of(word: str) -> str:
@@ -101,23 +102,27 @@ class PlaceKeys:
     def written(self, text: str, lemmas: Sequence[str]) -> list[str]:
         """Keys found by the patterns and the gazetteer, without NER's organisations."""
         keys: list[str] = []
-        for match in _NUMBER_AFTER.finditer(text):
+        # Cheap tests first: most texts have no number, no quotes and no district, and the patterns cost more.
+        numbered = _DIGIT.search(text) is not None
+        lowered = text.lower() if numbered else ""
+        for match in _NUMBER_AFTER.finditer(text) if numbered else ():
             keys.append(f"{_kind_of(match.group(1))} №{int(match.group(2))}")
-        for match in _NUMBER_BEFORE.finditer(text):
+        for match in _NUMBER_BEFORE.finditer(text) if numbered else ():
             word = match.group(3).split()[-1]
             if match.group(2) or not _COUNTED.fullmatch(word):
                 keys.append(f"{_kind_of(match.group(3))} №{int(match.group(1))}")
         for index, lemma in enumerate(lemmas[:-1]):
             if lemma in _ORDINALS and lemmas[index + 1] in _LEMMA_KINDS:
                 keys.append(f"{_LEMMA_KINDS[lemmas[index + 1]]} №{_ORDINALS.index(lemma) + 1}")
-        for match in _NAMED.finditer(text):
+        for match in _NAMED.finditer(text) if _QUOTES.search(text) else ():
             keys.append(f"{_kind_of(match.group(1))} {_name(match.group(2))}")
-        for pattern in _ADDRESS:
-            for match in pattern.finditer(text):
-                if 1 <= int(match.group(1)) <= self._districts_max:
-                    keys.append(address_key(int(match.group(1)), match.group(2)))
-        for match in _ADDRESS_HOUSE_FIRST.finditer(text):
-            if 1 <= int(match.group(2)) <= self._districts_max:
-                keys.append(address_key(int(match.group(2)), match.group(1)))
+        if "мкр" in lowered or "микр" in lowered:
+            for pattern in _ADDRESS:
+                for match in pattern.finditer(text):
+                    if 1 <= int(match.group(1)) <= self._districts_max:
+                        keys.append(address_key(int(match.group(1)), match.group(2)))
+            for match in _ADDRESS_HOUSE_FIRST.finditer(text):
+                if 1 <= int(match.group(2)) <= self._districts_max:
+                    keys.append(address_key(int(match.group(2)), match.group(1)))
         keys += [_name(term) for term in self._institutions.find(lemmas)]
         return keys

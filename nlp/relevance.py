@@ -84,9 +84,12 @@ class RelevanceScorer:
     def districts(self, text: str, lemmas: Sequence[str]) -> list[str]:
         """Microdistricts mentioned, as «3 мкр», within the configured range."""
         limit = self._gazetteer.districts_max
-        found = [(m.start(1), int(m.group(1))) for pattern in (_NUMBER_BEFORE, _NUMBER_AFTER) for m in pattern.finditer(text)]
-        found += [(m.start(1) + n.start(), int(n.group())) for m in _NUMBER_LIST_BEFORE.finditer(text)
-                  for n in re.finditer(r"\d{1,2}", m.group(1))]
+        found: list[tuple[int, int]] = []
+        lowered = text.lower()
+        if "мкр" in lowered or "микр" in lowered:  # most texts name no district: the patterns need not run
+            found += [(m.start(1), int(m.group(1))) for pattern in (_NUMBER_BEFORE, _NUMBER_AFTER) for m in pattern.finditer(text)]
+            found += [(m.start(1) + n.start(), int(n.group())) for m in _NUMBER_LIST_BEFORE.finditer(text)
+                      for n in re.finditer(r"\d{1,2}", m.group(1))]
         numbers = [number for _, number in sorted(found)]
         for index, lemma in enumerate(lemmas[:-1]):
             if lemma in _ORDINALS and lemmas[index + 1] in _DISTRICT_WORDS:
