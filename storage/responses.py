@@ -124,9 +124,9 @@ def appeals_of_author(session: Session, author_key: str | None, since: datetime)
     """Appeals an author made since ``since`` (repeated complaints)."""
     if not author_key:
         return []
-    post_ids = list(session.scalars(select(AppealRow.post_id).where(
-        AppealRow.author_key == author_key, AppealRow.appeal_at >= since)))
-    return posts_by_id(session, post_ids)
+    # One query: an author's appeals are few, and this runs for every appeal judged.
+    return _thread_posts(session, PostRow.id.in_(select(AppealRow.post_id).where(
+        AppealRow.author_key == author_key, AppealRow.appeal_at >= since)), ordered=True)
 
 
 # --- which appeals to (re)check ------------------------------------------------------------------------------------
@@ -224,8 +224,11 @@ def parent_of(session: Session, post: ThreadPost) -> ThreadPost | None:
 def known(session: Session, row: AppealRow | None) -> Known | None:
     if row is None:
         return None
-    replies = list(session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id == row.id)))
-    keys = posts_keys(session, [r.post_id for r in replies])
+    replies = session.execute(select(AppealReplyRow.post_id, AppealReplyRow.told, PostRow.platform, PostRow.source,
+                                     PostRow.external_id)
+                              .join(PostRow, PostRow.id == AppealReplyRow.post_id)
+                              .where(AppealReplyRow.appeal_id == row.id)).all()
+    keys = {r.post_id: f"{r.platform}:{r.source}:{r.external_id}" for r in replies}
     return Known(
         sla_status=row.sla_status, quality=row.reply_quality, satisfaction=row.satisfaction,
         reply_keys=frozenset(keys.values()), warned=row.warned_at is not None,
