@@ -48,6 +48,9 @@ _ADDRESS = (
 # «дом 12 в 3 мкр», «д. 12, 3 мкр»: the house first
 _ADDRESS_HOUSE_FIRST = re.compile(rf"{_HOUSE}[\s,]+(?:в\s+)?(\d{{1,2}})\s*-?\s*(?:[оыи]?й|м|ом)?\s*{_DISTRICT}", re.IGNORECASE)
 MAX_ORG_WORDS = 4
+# Abbreviations NER takes for organisations that name no place a complaint is about.
+_NOT_PLACE_ABBREVIATIONS = frozenset({"сво", "тв", "снилс", "инн", "тко", "жкх", "смс", "sms", "чп", "рф", "ип", "ооо",
+                                      "сми", "вк", "ок", "мчс рф"})
 _QUOTES = re.compile(r"[«»\"“”„']")
 _DIGIT = re.compile(r"\d")
 
@@ -91,9 +94,24 @@ class PlaceKeys:
             if entity.kind != "organisation" or opening.startswith(entity.text.lower()):
                 continue
             phrase = self._lemmatizer.phrase(entity.normal)
-            if phrase and len(phrase) <= MAX_ORG_WORDS and phrase[0] not in self._generic:
+            if (phrase and len(phrase) <= MAX_ORG_WORDS and phrase[0] not in self._generic
+                    and (len(phrase) > 1 or self._named_one_word(entity, text))):
                 keys.append(_name(entity.normal))
         return list(dict.fromkeys(self._canonical.get(key, key) for key in keys))
+
+    def _named_one_word(self, entity: Entity, text: str) -> bool:
+        """A one-word organisation NER found is a place only if it is a name: an abbreviation («МФЦ», «ГИБДД»)
+        other than the common ones that name no place («СВО», «ТВ»), a word in quotes («Сокол»), or a word the
+        dictionary knows only as a name. A capitalised common word is NER's noise at a sentence start («Родным…»,
+        «Печать…»): two complaints must not become one recurring problem through it."""
+        word = entity.text.strip()
+        if word.isupper() and len(word) >= 2:
+            return word.lower().replace("ё", "е") not in _NOT_PLACE_ABBREVIATIONS
+        if any(f"{open_}{word}" in text for open_ in "«\"“„'"):
+            return True
+        parse = self._lemmatizer.morph.parse(word)[0]
+        return not self._lemmatizer.morph.word_is_known(word.lower()) or bool(
+            {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"} & set(parse.tag.grammemes))
 
     def known(self, keys: Sequence[str]) -> bool:
         """Does a key name an institution of the gazetteer: «в 3-й школе» is «школа №3» when the gazetteer lists it."""

@@ -15,6 +15,7 @@ from config import Settings
 from nlp import Lemmatizer
 from nlp.alarm import AlarmDetector
 from nlp.morph import tokenize
+from nlp.annotation import Entity
 from nlp.places import PlaceKeys
 from risk import Member, PostFeatures, RiskAssessment, RiskScorer, StoryMatcher, StoryState, StoryView, fingerprint
 from risk.alarm import is_refutation, post_alarm, story_alarm
@@ -272,6 +273,20 @@ def test_place_keys_are_the_same_however_written(settings: Settings, lemmatizer:
 
 
 # --- alerts ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "word", "kept"), [
+    ("Ушёл наш сосед. Родным и близким соболезнования", "Родным", False),  # a common word at a sentence start
+    ("Пришла за справкой. Печать так и не поставили", "Печать", False),
+    ("Участникам СВО не выплатили пособие", "СВО", False),
+    ("В МФЦ опять очередь на два часа", "МФЦ", True),
+    ("На стадионе «Сокол» нет света", "Сокол", True),
+])
+def test_one_word_organisations_are_places_only_when_they_are_names(settings: Settings, lemmatizer: Lemmatizer, text: str,
+                                                                    word: str, kept: bool) -> None:
+    keys = PlaceKeys(lemmatizer, [], settings.gazetteer.districts_max)
+    found = keys.find(text, lemmatizer.lemmas(text), [Entity("organisation", word, word)])
+    assert (word.lower() in found) is kept, found
 
 
 def view(level: str, score: float, reasons: tuple[str, ...], posts: int = 20) -> StoryView:
