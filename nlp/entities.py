@@ -29,6 +29,24 @@ _NOUNS = {"NOUN"}
 _AGREEING = {"ADJF", "PRTF", "NUMR"}
 
 
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+_QUOTES = "«\"“„'"
+
+
+def names_by_itself(morph: pymorphy3.MorphAnalyzer, word: str, text: str, start: int) -> bool:
+    """Can one word found at ``start`` be a name by itself? Inside a sentence a capital says so («на Солнечной»,
+    «в Пятёрочке»). At a sentence start it must be an abbreviation («МФЦ»), a word in quotes («Сокол»), or a word
+    the dictionary does not know or knows as a name («Десногорск», «Сафоново»): a capitalised ordinary word there
+    («Родным…», «Печать…», «Холодные…») is NER's guess, not a place or a body."""
+    before = text[:start].rstrip()
+    if before and before[-1] not in ".!?…:\n" and not (word.isupper() and len(word) > 1):
+        return True
+    if word.isupper() and len(word) > 1 or before.endswith(tuple(_QUOTES)):
+        return True
+    lower = word.lower()
+    return not morph.word_is_known(lower) or any(_NAME_TAGS & set(p.tag.grammemes) for p in morph.parse(lower))
+
+
 def may_name_something(text: str) -> bool:
     """Cheap gate before NER: most short comments («у нас тоже», «когда дадут?») name nobody."""
     return bool(_NAME_LIKE.search(text.strip()))
@@ -81,7 +99,8 @@ class NerTagger:
         from nlp.embeddings import news_embedding
 
         self._ner = NewsNERTagger(news_embedding())
-        self._nominative = Nominative(morph or pymorphy3.MorphAnalyzer())
+        self._morph = morph or pymorphy3.MorphAnalyzer()
+        self._nominative = Nominative(self._morph)
 
     def _is_candidate(self, word: str, known: AbstractSet[str]) -> bool:
         parse = self._nominative.parse(word.lower())
@@ -126,7 +145,8 @@ class NerTagger:
             for span in markup.spans:
                 written = text[span.start : span.stop]
                 words = _WORD.findall(written)
-                if not words:
+                if not words or (span.type != "PER" and len(words) == 1
+                                 and not names_by_itself(self._morph, words[0], text, span.start)):
                     continue
                 normal = self._nominative.person(words) if span.type == "PER" else self._nominative.phrase(words)
                 entity = Entity(_KINDS.get(span.type, span.type.lower()), written, normal)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from nlp.annotation import Entity
+from nlp.entities import names_by_itself
 from nlp.lexicon import PhraseMatcher
 from nlp.morph import Lemmatizer
 
@@ -100,18 +101,13 @@ class PlaceKeys:
         return list(dict.fromkeys(self._canonical.get(key, key) for key in keys))
 
     def _named_one_word(self, entity: Entity, text: str) -> bool:
-        """A one-word organisation NER found is a place only if it is a name: an abbreviation («МФЦ», «ГИБДД»)
-        other than the common ones that name no place («СВО», «ТВ»), a word in quotes («Сокол»), or a word the
-        dictionary knows only as a name. A capitalised common word is NER's noise at a sentence start («Родным…»,
-        «Печать…»): two complaints must not become one recurring problem through it."""
+        """A one-word organisation is a place key only if it is a name, and not one of the abbreviations that name
+        no place («СВО», «ТВ»): two complaints must not become one recurring problem through NER's noise."""
         word = entity.text.strip()
-        if word.isupper() and len(word) >= 2:
-            return word.lower().replace("ё", "е") not in _NOT_PLACE_ABBREVIATIONS
-        if any(f"{open_}{word}" in text for open_ in "«\"“„'"):
-            return True
-        parse = self._lemmatizer.morph.parse(word)[0]
-        return not self._lemmatizer.morph.word_is_known(word.lower()) or bool(
-            {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"} & set(parse.tag.grammemes))
+        if word.isupper() and word.lower().replace("ё", "е") in _NOT_PLACE_ABBREVIATIONS:
+            return False
+        return any(names_by_itself(self._lemmatizer.morph, word, text, found.start())
+                   for found in re.finditer(re.escape(word), text)) or word not in text
 
     def known(self, keys: Sequence[str]) -> bool:
         """Does a key name an institution of the gazetteer: «в 3-й школе» is «школа №3» when the gazetteer lists it."""

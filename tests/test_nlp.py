@@ -120,6 +120,13 @@ def test_every_district_of_a_list_is_a_place(analyzer: Analyzer, text: str, dist
     assert {d.replace("мкр", "микрорайон") for d in districts} == {p for p in places if "микрорайон" in p}
 
 
+def test_ner_keeps_names_inside_sentences_and_drops_capitalised_words_opening_them(ner) -> None:  # type: ignore[no-untyped-def]
+    inside = {e.text for e in ner.extract("Вчера ходили в Пятёрочку на Солнечной, там просрочка")}
+    assert {"Пятёрочку", "Солнечной"} <= inside  # a shop and a street named by ordinary words
+    opening = {e.text for e in ner.extract("Родным и близким соболезнования. Печать поставили в МФЦ")}
+    assert "Родным" not in opening and "Печать" not in opening and "МФЦ" in opening
+
+
 def test_other_towns_are_places_without_ner(analyzer: Analyzer) -> None:
     result = annotate(analyzer, "В Рославле и в Сосновом Бору снова нет воды")
     assert {("place", "Рославль"), ("place", "Сосновый Бор")} <= {(e.kind, e.normal) for e in result.entities}

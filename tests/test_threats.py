@@ -281,12 +281,13 @@ def test_place_keys_are_the_same_however_written(settings: Settings, lemmatizer:
     ("Участникам СВО не выплатили пособие", "СВО", False),
     ("В МФЦ опять очередь на два часа", "МФЦ", True),
     ("На стадионе «Сокол» нет света", "Сокол", True),
+    ("Опять просрочка в Пятёрочке", "Пятёрочке", True),  # inside a sentence a capital says it is a name
 ])
 def test_one_word_organisations_are_places_only_when_they_are_names(settings: Settings, lemmatizer: Lemmatizer, text: str,
                                                                     word: str, kept: bool) -> None:
     keys = PlaceKeys(lemmatizer, [], settings.gazetteer.districts_max)
     found = keys.find(text, lemmatizer.lemmas(text), [Entity("organisation", word, word)])
-    assert (word.lower() in found) is kept, found
+    assert (word.lower().replace("ё", "е") in found) is kept, found
 
 
 def view(level: str, score: float, reasons: tuple[str, ...], posts: int = 20) -> StoryView:
