@@ -30,21 +30,27 @@ _AGREEING = {"ADJF", "PRTF", "NUMR"}
 
 
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+_ABBREVIATION_TAGS = frozenset({"Abbr", "Orgn", "Geox"})
 _QUOTES = "«\"“„'"
 
 
 def names_by_itself(morph: pymorphy3.MorphAnalyzer, word: str, text: str, start: int) -> bool:
-    """Can one word found at ``start`` be a name by itself? Inside a sentence a capital says so («на Солнечной»,
-    «в Пятёрочке»). At a sentence start it must be an abbreviation («МФЦ»), a word in quotes («Сокол»), or a word
-    the dictionary does not know or knows as a name («Десногорск», «Сафоново»): a capitalised ordinary word there
-    («Родным…», «Печать…», «Холодные…») is NER's guess, not a place or a body."""
-    before = text[:start].rstrip()
-    if before and before[-1] not in ".!?…:\n" and not (word.isupper() and len(word) > 1):
-        return True
-    if word.isupper() and len(word) > 1 or before.endswith(tuple(_QUOTES)):
-        return True
+    """Can one word found at ``start`` be a name by itself? A word in capitals must be an abbreviation («МФЦ»,
+    «МЧС»), not a shouted word («ОФИЦИАЛЬНО», «ФЕЙК»). Inside a sentence a capital says it is a name («на
+    Солнечной», «в Пятёрочке»). At a sentence start it must be in quotes («Сокол») or a word the dictionary does
+    not know or knows as a name («Десногорск», «Сафоново»): a capitalised ordinary word there («Родным…»,
+    «Печать…») is NER's guess, not a place or a body."""
     lower = word.lower()
-    return not morph.word_is_known(lower) or any(_NAME_TAGS & set(p.tag.grammemes) for p in morph.parse(lower))
+
+    def name_like(tags: frozenset[str]) -> bool:
+        return not morph.word_is_known(lower) or any(tags & set(p.tag.grammemes) for p in morph.parse(lower))
+
+    if word.isupper() and len(word) > 1:
+        return name_like(_ABBREVIATION_TAGS)
+    before = text[:start].rstrip()
+    if before and before[-1] not in ".!?…:\n" or before.endswith(tuple(_QUOTES)):
+        return True
+    return name_like(_NAME_TAGS)
 
 
 def may_name_something(text: str) -> bool:

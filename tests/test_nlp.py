@@ -8,6 +8,7 @@ import pytest
 
 from collectors import Post
 from nlp import Analyzer, Annotation, PostContext
+from nlp.entities import names_by_itself
 
 AT = datetime(2026, 1, 14, 8, 0, tzinfo=timezone.utc)
 
@@ -125,6 +126,12 @@ def test_ner_keeps_names_inside_sentences_and_drops_capitalised_words_opening_th
     assert {"Пятёрочку", "Солнечной"} <= inside  # a shop and a street named by ordinary words
     opening = {e.text for e in ner.extract("Родным и близким соболезнования. Печать поставили в МФЦ")}
     assert "Родным" not in opening and "Печать" not in opening and "МФЦ" in opening
+
+
+@pytest.mark.parametrize(("word", "name"), [("МФЦ", True), ("ГИБДД", True), ("МЧС", True), ("ОФИЦИАЛЬНО", False),
+                                            ("ФЕЙК", False), ("РОДНЫМ", False)])
+def test_a_word_in_capitals_is_a_name_only_when_it_is_an_abbreviation(lemmatizer, word: str, name: bool) -> None:  # type: ignore[no-untyped-def]
+    assert names_by_itself(lemmatizer.morph, word, f"Это {word} сказали", 4) is name
 
 
 def test_other_towns_are_places_without_ner(analyzer: Analyzer) -> None:
