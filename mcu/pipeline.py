@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
-from alerts import Alert, ConsoleSink, JsonlSink, Sink, TelegramSink, decide, render
+from alerts import Alert, ConsoleSink, JsonlSink, PreviousAlert, Sink, TelegramSink, decide, render
 from collectors import Post
 from config import DeliveryError, Settings
 from nlp import Analyzer, Annotation, Lemmatizer, NerTagger, PostContext
@@ -225,8 +225,10 @@ class Pipeline:
             with self.db.transaction() as session:
                 locks.serialize(session, locks.STORIES)
                 stale = stories.stale_story_ids(session, SCORING_BATCH)
+                # Read for the whole chunk at once: scoring one story changes no other story's posts or alerts.
+                members_of, told = stories.members_of(session, stale), outbox.previous_alerts(session, stale)
                 for story_id in stale:
-                    alert = self._score_story(session, story_id, now, history)
+                    alert = self._score_story(session, story_id, now, history, members_of[story_id], told.get(story_id))
                     stats.stories_scored += 1
                     if alert is not None:
                         stats.alerts.append(alert)
@@ -389,8 +391,8 @@ class Pipeline:
                 if target.id not in queue:
                     queue.append(target.id)  # the grown story may now match others too
 
-    def _score_story(self, session: Session, story_id: int, now: datetime, history: History) -> Alert | None:
-        members = stories.members(session, story_id)
+    def _score_story(self, session: Session, story_id: int, now: datetime, history: History,
+                     members: list[Member], previous: PreviousAlert | None) -> Alert | None:
         topic = story_topic(members)
         answers = response_store.story_answers(session, story_id)
         assessment = self.scorer.assess(members, now, history.for_story(session, members, topic), answers)
@@ -399,7 +401,7 @@ class Pipeline:
         view = stories.view(session, story_id, self.topic_titles, members)
         if view is None:
             return None
-        alert = decide(view, outbox.previous_alert(session, story_id), now, self.settings.alerts, self.tz)
+        alert = decide(view, previous, now, self.settings.alerts, self.tz)
         return self.alerting.on_decision(session, alert, view) if alert is not None else None
 
     def review(self, now: datetime) -> list[Alert]:

@@ -54,14 +54,27 @@ class Planned:
 
 def previous_alert(session: Session, story_id: int) -> PreviousAlert | None:
     """The last alert of a story, with the highest level ever told (a level that dips and returns is no news)."""
-    rows = list(session.scalars(select(AlertRow).where(AlertRow.story_id == story_id).order_by(AlertRow.at, AlertRow.id)))
-    if not rows:
-        return None
-    last = rows[-1]
-    told = max((row.level for row in rows), key=level_rank)
-    recipients = tuple(dict.fromkeys(role for row in rows for role in row.recipients))
-    refuted = any(str(reason).startswith(REFUTATION) for row in rows for reason in row.reasons or ())
-    return PreviousAlert(told, last.at, last.post_count, recipients, refuted)
+    return previous_alerts(session, [story_id]).get(story_id)
+
+
+def previous_alerts(session: Session, story_ids: Sequence[int]) -> dict[int, PreviousAlert]:
+    """:func:`previous_alert` of several stories in one query (scoring decides a batch of stories)."""
+    if not story_ids:
+        return {}
+    by_story: dict[int, list[Any]] = {}
+    rows = session.execute(select(AlertRow.story_id, AlertRow.level, AlertRow.at, AlertRow.post_count,
+                                  AlertRow.recipients, AlertRow.reasons)
+                           .where(AlertRow.story_id.in_(list(story_ids))).order_by(AlertRow.at, AlertRow.id))
+    for row in rows:
+        by_story.setdefault(row.story_id, []).append(row)
+    found: dict[int, PreviousAlert] = {}
+    for story_id, alerts in by_story.items():
+        last = alerts[-1]
+        told = max((row.level for row in alerts), key=level_rank)
+        recipients = tuple(dict.fromkeys(role for row in alerts for role in row.recipients))
+        refuted = any(str(reason).startswith(REFUTATION) for row in alerts for reason in row.reasons or ())
+        found[story_id] = PreviousAlert(told, last.at, last.post_count, recipients, refuted)
+    return found
 
 
 def save_alert(session: Session, alert: Alert, targets: Sequence[tuple[str, str] | Planned]) -> int:

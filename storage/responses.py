@@ -249,6 +249,7 @@ def save_verdict(session: Session, row: AppealRow | None, verdict: AppealVerdict
     """Insert or update the appeal, its linked replies and the events of this check, in the caller's transaction."""
     appeal_post = verdict.appeal
     first = verdict.first_reply
+    new = row is None
     if row is None:
         row = AppealRow(post_id=appeal_post.db_id, created_at=now)
         session.add(row)
@@ -279,7 +280,8 @@ def save_verdict(session: Session, row: AppealRow | None, verdict: AppealVerdict
     row.checked_at = now
     row.settled = settled
     session.flush()
-    existing = {r.post_id: r for r in session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id == row.id))}
+    existing = {} if new else {  # a new appeal has no reply links yet: no query for most appeals of a pass
+        r.post_id: r for r in session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id == row.id))}
     told = {e.reply_key for e in events if e.kind == "conflict"}
     for reply in verdict.replies:
         if reply.post.db_id is None:

@@ -181,6 +181,7 @@ def save_fingerprint(session: Session, story_id: int, fingerprint: frozenset[str
         story.fingerprint = sorted(fingerprint)
 
 
+_IN_CHUNK = 5000  # ids in one IN list: well under the bound parameters SQLite and PostgreSQL accept
 _MEMBER_COLUMNS = (PostRow.id, PostRow.platform, PostRow.source, PostRow.external_id, PostRow.parent_external_id,
                    PostRow.published_at, PostRow.first_seen_at, PostRow.last_seen_at, PostRow.views, PostRow.likes,
                    PostRow.reposts, PostRow.comments, PostRow.url, PostRow.author, PostRow.author_id, PostRow.text)
@@ -188,18 +189,30 @@ _MEMBER_COLUMNS = (PostRow.id, PostRow.platform, PostRow.source, PostRow.externa
 
 def members(session: Session, story_id: int) -> list[Member]:
     """Every post of a story with its verdict and engagement, as the risk scorer needs it."""
+    return members_of(session, [story_id]).get(story_id, [])
+
+
+def members_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[Member]]:
+    """The members of several stories in three queries, not three a story (scoring reads a batch of stories)."""
+    if not story_ids:
+        return {}
     # Columns, not ORM objects: a big story is read again at every rescore, and building entities cost more than
     # the query.
-    rows = session.execute(select(*_MEMBER_COLUMNS).where(PostRow.story_id == story_id).order_by(PostRow.published_at)).all()
-    annotations = annotations_for(session, [r.id for r in rows])
-    firsts = first_snapshots(session, [r.id for r in rows])
-    result = []
+    rows = session.execute(select(PostRow.story_id, *_MEMBER_COLUMNS).where(PostRow.story_id.in_(list(story_ids)))
+                           .order_by(PostRow.published_at, PostRow.id)).all()
+    ids = [r.id for r in rows]
+    annotations: dict[int, Any] = {}
+    firsts: dict[int, Any] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        annotations.update(annotations_for(session, ids[start:start + _IN_CHUNK]))
+        firsts.update(first_snapshots(session, ids[start:start + _IN_CHUNK]))
+    result: dict[int, list[Member]] = {story_id: [] for story_id in story_ids}
     for row in rows:
         annotation = annotations.get(row.id)
         if annotation is None:
             continue
         first = firsts.get(row.id)
-        result.append(
+        result[row.story_id].append(
             Member(
                 key=f"{row.platform}:{row.source}:{row.external_id}",
                 platform=row.platform,
