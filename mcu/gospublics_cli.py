@@ -14,7 +14,7 @@ from rich.table import Table
 from config import InputError, Settings
 from mcu.clock import WallClock
 from mcu.database import open_database, store_session
-from mcu.shell import app, bad_option, err, out, state, usage_error
+from mcu.shell import app, bad_option, err, out, parse_moment, state, usage_error
 
 if TYPE_CHECKING:
     from gospublics import PageReport, Period
@@ -25,16 +25,6 @@ period_option = click.option("--period", type=click.Choice(["week", "month"]), d
                              help="Период: неделя или месяц (30 дней) до --to.")
 to_option = click.option("--to", "date_to", default=None, metavar="ДАТА",
                          help="Конец периода (2026-06-01); по умолчанию — сейчас.")
-
-
-def _moment(value: Optional[str], settings: Settings) -> datetime:
-    if value is None:
-        return WallClock().now()
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--to: не понимаю дату {value!r}, пишите 2026-06-01 или 2026-06-01T09:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=settings.town.tz)
 
 
 def _service(settings: Settings) -> Gospublics:
@@ -202,7 +192,7 @@ def _reports(period_name: str, date_to: Optional[str]) -> tuple[list[PageReport]
     from mcu.gospublics_run import period_of
 
     settings = state.settings
-    end = _moment(date_to, settings)
+    end = parse_moment(date_to, settings, "--to") or WallClock().now()
     period = period_of(period_name, end)
     service = _service(settings)
     try:
@@ -288,14 +278,13 @@ def export_gospublics(period_name: str, date_from: Optional[str], date_to: Optio
     from gospublics.registry import known_bodies
     from mcu.export import write_records
     from mcu.gospublics_run import period_of
-    from mcu.responses_cli import moment
 
     settings = state.settings
     known = known_bodies(settings)
     if body and known is not None and body not in known:
         raise bad_option("--body", f"неизвестный исполнитель {body!r} (есть: {', '.join(sorted(known))})")
-    end = moment(date_to, settings, "--to")
-    start = moment(date_from, settings, "--from")
+    end = parse_moment(date_to, settings, "--to")
+    start = parse_moment(date_from, settings, "--from")
     try:
         period = period_of(period_name, end or WallClock().now(), start)
     except InputError as exc:

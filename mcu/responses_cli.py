@@ -13,22 +13,12 @@ from rich.table import Table
 from config import InputError, Settings
 from mcu.clock import WallClock
 from mcu.database import store_session
-from mcu.shell import app, bad_option, err, out, state, usage_error
+from mcu.shell import app, bad_option, err, out, parse_moment, state, usage_error
 from responses.records import QUALITY_TITLES, SATISFACTION_TITLES, SLA_TITLES
 
 REPORT_FORMATS = ("docx", "xlsx", "html", "md")
 KIND_TITLES = {"administration": "администрация", "department": "подразделение", "institution": "учреждение",
                "company": "организация", "mup": "МУП", "other": "другое"}
-
-
-def moment(value: str | None, settings: Settings, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        found = datetime.fromisoformat(value)
-    except ValueError:
-        raise bad_option(option, f"не понимаю дату {value!r}, пишите 2026-01-14 или 2026-01-14T08:00+03:00") from None
-    return found if found.tzinfo is not None else found.replace(tzinfo=settings.town.tz)
 
 
 def _when(value: datetime | None, settings: Settings) -> str:
@@ -188,8 +178,8 @@ def rating_period(settings: Settings, period: str, date_from: Optional[str], dat
                   ) -> tuple[datetime, datetime, str]:
     from mcu.ratings import bounds
 
-    end = moment(date_to, settings, "--to") or datetime.now(timezone.utc)
-    start = moment(date_from, settings, "--from")
+    end = parse_moment(date_to, settings, "--to") or datetime.now(timezone.utc)
+    start = parse_moment(date_from, settings, "--from")
     try:
         return bounds(period, end, start)
     except InputError as exc:
