@@ -17,12 +17,15 @@ from gospublics import body_accounts
 from mcu.alerting import Alerting
 from nlp.morph import Lemmatizer
 from responses import Assessor, Context, Notice, build_assessor
-from responses.events import Known, events, notices
+from responses.events import events, notices
 from responses.records import ThreadPost
+from storage import answer_reads
 from storage import gospublics as gospublics_store
 from storage import outbox
 from storage import responses as store
 from storage.models import StoryRow
+from storage.answer_reads import Checked, PassReads
+from storage.appeal_writes import AppealWrites
 from storage.responses_models import AppealRow
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,6 @@ class Answers:
         self.alerting = alerting
         self._assessor: Assessor | None = None
         self._accounts: object = None
-        self._threads: dict[tuple[str, str, str], list[ThreadPost]] = {}
-        self._stories: dict[int, list[ThreadPost]] = {}
         self.follow_up = timedelta(seconds=settings.responses.follow_up)
         self.repeat_window = timedelta(seconds=settings.responses.repeat_window)
 
@@ -69,73 +70,68 @@ class Answers:
         if not self.settings.bodies:
             return stats
         assessor = self.assessor(session)
-        self._threads, self._stories = {}, {}  # read afresh each pass
         threshold = self.settings.nlp.relevance_threshold
         processed = store.posts_by_id(session, post_ids)
         touched_stories: set[int] = set()
-        created: dict[int, str | None] = {}
-        for post, relevance in store.appeal_candidates(session, post_ids):
-            parent = store.parent_of(session, post)
-            if assessor.is_official(post, parent):
+        created: dict[int, tuple[AppealRow, str | None]] = {}  # post id → the new appeal, its author
+        candidates = store.appeal_candidates(session, post_ids)
+        reads = PassReads()  # read afresh each pass, in sets
+        writes = AppealWrites(session)
+        reads.load(session, [post for post, _ in candidates])
+        for post, relevance in candidates:
+            if assessor.is_official(post, reads.parent(post)):
                 continue
             if relevance < threshold and assessor.directory.page_owner(post) is None:
                 continue  # another town's trouble on a page that is not a body's: no one here must answer
-            if store.earlier_appeal_in_thread(session, post) is not None:
+            if reads.continues_appeal(post):
                 continue  # the author goes on in the same thread: their words judge the answer, not a new appeal
-            created[self._check(session, assessor, None, post, now, stats, touched_stories)] = post.author_key
+            row = self._check(session, assessor, reads, writes, None, post, now, stats, touched_stories)
+            reads.created(row, post)
+            created[post.db_id or 0] = (row, post.author_key)
             stats.new += 1
+        writes.flush()
         ids = set(store.appeals_touched(session, processed, self.repeat_window)) | set(store.appeals_due(session, now))
         # An appeal judged a moment ago saw this pass's posts already; only a later appeal of its author made in the
         # same pass (a repeat) could change it.
-        authors = [key for key in created.values() if key]
-        again = {i for i, key in created.items() if not key or authors.count(key) < 2}
-        for appeal_id in sorted(ids - again):
-            row = store.appeal(session, appeal_id)
-            post = store.appeal_post(session, row) if row is not None else None
-            if row is None or post is None:
-                continue
-            self._check(session, assessor, row, post, now, stats, touched_stories)
+        authors = [key for _, key in created.values() if key]
+        again = {row.id for row, key in created.values() if not key or authors.count(key) < 2}
+        checked = answer_reads.appeals_to_check(session, sorted(ids - again))
+        reads.load(session, [c.post for c in checked])
+        for appeal in checked:
+            self._check(session, assessor, reads, writes, appeal, appeal.post, now, stats, touched_stories)
             stats.checked += 1
+        writes.flush()
         if touched_stories:
             session.execute(update(StoryRow).where(StoryRow.id.in_(sorted(touched_stories))).values(rescore=True))
         return stats
 
-    def context(self, session: Session, post: ThreadPost, row: AppealRow | None) -> Context:
-        platform, source, root = post.thread_root
-        later = [p for p in store.appeals_of_author(session, post.author_key, post.published_at) if p.key != post.key]
-        # One pass reads each thread and story once: appeals of a busy thread share them (nothing writes posts here).
-        threads, stories = self._threads, self._stories
-        if post.thread_root not in threads:
-            threads[post.thread_root] = store.thread(session, platform, source, root)
-        if post.story_id is not None and post.story_id not in stories:
-            stories[post.story_id] = store.story_posts(session, post.story_id)
-        thread = threads[post.thread_root]
-        parent = next((p for p in thread if p.id == post.parent_id and not p.is_comment), None) \
-            if post.parent_id else None
+    def context(self, reads: PassReads, post: ThreadPost, row: AppealRow | None) -> Context:
         return Context(
             appeal=post,
-            parent=parent,
-            thread=thread,
-            story=stories.get(post.story_id, []) if post.story_id is not None else [],
-            later_appeals=later,
+            parent=reads.parent(post),
+            thread=reads.thread(post),
+            story=reads.story(post),
+            later_appeals=[a.post for a in reads.later_appeals(post)],
             bodies=tuple(row.bodies or ()) if row is not None else (),
             routing=tuple(row.routing or ()) if row is not None else (),
         )
 
-    def _check(self, session: Session, assessor: Assessor, row: AppealRow | None, post: ThreadPost, now: datetime,
-               stats: AnswerStats, touched_stories: set[int]) -> int:
-        """Judge one appeal, store the verdict and its events, queue its notices; returns the appeal's id."""
-        ctx = self.context(session, post, row)
-        verdict = assessor.assess(ctx, now)
-        known: Known | None = store.known(session, row)
+    def _check(self, session: Session, assessor: Assessor, reads: PassReads, writes: AppealWrites,
+               checked: Checked | None, post: ThreadPost, now: datetime, stats: AnswerStats, touched_stories: set[int]) -> AppealRow:
+        """Judge one appeal, store the verdict and its events, queue its notices; returns the appeal's row."""
+        row = checked.row if checked is not None else None
+        verdict = assessor.assess(self.context(reads, post, row), now)
+        known = checked.known if checked is not None else None
         found = events(known, verdict, now, assessor.directory)
         repeated_by = None
         if verdict.repeated_by is not None:
-            later = next((p for p in ctx.later_appeals if p.key == verdict.repeated_by), None)
-            repeated_by = store.appeal_id_of_post(session, later.db_id if later else None)
+            later = next((a for a in reads.later_appeals(post) if a.post.key == verdict.repeated_by), None)
+            if later is not None and later.id is None:
+                writes.flush()  # the repeat was made in this very pass (the same minute): its id is needed now
+            repeated_by = later.id if later is not None else None
         first = verdict.first_reply
         settled = verdict.deleted or (first is not None and now > first.at + max(self.follow_up, self.repeat_window))
-        saved = store.save_verdict(session, row, verdict, found, now, settled, repeated_by)
+        saved = writes.save(row, verdict, found, now, settled, repeated_by, checked.links if checked is not None else None)
         changed = known is None or any(e.kind in ("replied", "quality", "satisfaction", "conflict") for e in found)
         if changed and post.story_id is not None:
             touched_stories.add(post.story_id)
@@ -143,7 +139,7 @@ class Answers:
         for notice in made:
             self._queue(session, notice, now)
         stats.notices += len(made)
-        return saved.id
+        return saved
 
     def _queue(self, session: Session, notice: Notice, now: datetime) -> None:
         """Through the alert outbox: delivered with retries, never twice; the JSON Lines file keeps alert records

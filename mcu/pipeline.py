@@ -22,6 +22,7 @@ from config import DeliveryError, Settings
 from nlp import Analyzer, Annotation, Lemmatizer, NerTagger, PostContext
 from nlp.models import load_for
 from risk import (
+    AnswerState,
     Member,
     PostFeatures,
     RiskScorer,
@@ -227,8 +228,11 @@ class Pipeline:
                 stale = stories.stale_story_ids(session, SCORING_BATCH)
                 # Read for the whole chunk at once: scoring one story changes no other story's posts or alerts.
                 members_of, told = stories.members_of(session, stale), outbox.previous_alerts(session, stale)
+                answered = response_store.stories_answers(session, stale)
+                held = stories.load(session, stale)  # noqa: F841 (held: the session keeps a row only while it is referenced)
                 for story_id in stale:
-                    alert = self._score_story(session, story_id, now, history, members_of[story_id], told.get(story_id))
+                    alert = self._score_story(session, story_id, now, history, members_of[story_id], told.get(story_id),
+                                              answered.get(story_id))
                     stats.stories_scored += 1
                     if alert is not None:
                         stats.alerts.append(alert)
@@ -392,9 +396,8 @@ class Pipeline:
                     queue.append(target.id)  # the grown story may now match others too
 
     def _score_story(self, session: Session, story_id: int, now: datetime, history: History,
-                     members: list[Member], previous: PreviousAlert | None) -> Alert | None:
+                     members: list[Member], previous: PreviousAlert | None, answers: AnswerState | None) -> Alert | None:
         topic = story_topic(members)
-        answers = response_store.story_answers(session, story_id)
         assessment = self.scorer.assess(members, now, history.for_story(session, members, topic), answers)
         title = story_title(members, assessment.factors.get("negativity", 0.0))
         stories.save_assessment(session, story_id, assessment, topic, title, now)

@@ -91,7 +91,7 @@ def _from_row(row: Any) -> ThreadPost:
     )
 
 
-def _thread_posts(session: Session, *where: Any, ordered: bool = False) -> list[ThreadPost]:
+def thread_posts(session: Session, *where: Any, ordered: bool = False) -> list[ThreadPost]:
     query = (select(*_POST_COLUMNS, *_NOTE_COLUMNS).outerjoin(AnnotationRow, AnnotationRow.post_id == PostRow.id)
              .where(*where))
     if ordered:
@@ -103,30 +103,8 @@ def posts_by_id(session: Session, ids: Iterable[int]) -> list[ThreadPost]:
     wanted = sorted(set(ids))
     found: list[ThreadPost] = []
     for start in range(0, len(wanted), 500):
-        found += _thread_posts(session, PostRow.id.in_(wanted[start:start + 500]))
+        found += thread_posts(session, PostRow.id.in_(wanted[start:start + 500]))
     return found
-
-
-def thread(session: Session, platform: str, source: str, root: str) -> list[ThreadPost]:
-    """The top-level post and every comment under it."""
-    return _thread_posts(session, PostRow.platform == platform, PostRow.source == source,
-                         or_(PostRow.external_id == root, PostRow.parent_external_id == root), ordered=True)
-
-
-def story_posts(session: Session, story_id: int | None) -> list[ThreadPost]:
-    """Top-level posts of a story (where an official post answers the story's appeals)."""
-    if story_id is None:
-        return []
-    return _thread_posts(session, PostRow.story_id == story_id, PostRow.parent_external_id.is_(None), ordered=True)
-
-
-def appeals_of_author(session: Session, author_key: str | None, since: datetime) -> list[ThreadPost]:
-    """Appeals an author made since ``since`` (repeated complaints)."""
-    if not author_key:
-        return []
-    # One query: an author's appeals are few, and this runs for every appeal judged.
-    return _thread_posts(session, PostRow.id.in_(select(AppealRow.post_id).where(
-        AppealRow.author_key == author_key, AppealRow.appeal_at >= since)), ordered=True)
 
 
 # --- which appeals to (re)check ------------------------------------------------------------------------------------
@@ -146,18 +124,6 @@ def appeal_candidates(session: Session, post_ids: Sequence[int]) -> list[tuple[T
                         AppealRow.id.is_(None)))
         found += [(thread_post(row, note), float(note.relevance)) for row, note in session.execute(query)]
     return sorted(found, key=lambda item: (item[0].published_at, item[0].key))
-
-
-def earlier_appeal_in_thread(session: Session, post: ThreadPost) -> int | None:
-    """An appeal the same author made earlier in the same thread: a later comment of theirs continues it."""
-    if post.author_key is None:
-        return None
-    platform, source, root = post.thread_root
-    query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
-             .where(AppealRow.author_key == post.author_key, AppealRow.appeal_at <= post.published_at,
-                    PostRow.platform == platform, PostRow.source == source,
-                    or_(PostRow.external_id == root, PostRow.parent_external_id == root)))
-    return session.scalars(query.limit(1)).first()
 
 
 def appeals_touched(session: Session, posts: Sequence[ThreadPost], repeat_window: timedelta) -> list[int]:
@@ -210,30 +176,7 @@ def appeal_post(session: Session, row: AppealRow) -> ThreadPost | None:
     return found[0] if found else None
 
 
-def parent_of(session: Session, post: ThreadPost) -> ThreadPost | None:
-    if post.parent_id is None:
-        return None
-    found = _thread_posts(session, PostRow.platform == post.platform, PostRow.source == post.source,
-                          PostRow.external_id == post.parent_id)
-    return found[0] if found else None
-
-
 # --- what was decided --------------------------------------------------------------------------------------------
-
-
-def known(session: Session, row: AppealRow | None) -> Known | None:
-    if row is None:
-        return None
-    replies = session.execute(select(AppealReplyRow.post_id, AppealReplyRow.told, PostRow.platform, PostRow.source,
-                                     PostRow.external_id)
-                              .join(PostRow, PostRow.id == AppealReplyRow.post_id)
-                              .where(AppealReplyRow.appeal_id == row.id)).all()
-    keys = {r.post_id: f"{r.platform}:{r.source}:{r.external_id}" for r in replies}
-    return Known(
-        sla_status=row.sla_status, quality=row.reply_quality, satisfaction=row.satisfaction,
-        reply_keys=frozenset(keys.values()), warned=row.warned_at is not None,
-        conflicts_told=frozenset(keys[r.post_id] for r in replies if r.told and r.post_id in keys),
-    )
 
 
 def posts_keys(session: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -244,78 +187,32 @@ def posts_keys(session: Session, ids: Sequence[int]) -> dict[int, str]:
     return {i: f"{p}:{s}:{e}" for i, p, s, e in rows}
 
 
-def save_verdict(session: Session, row: AppealRow | None, verdict: AppealVerdict, events: Sequence[Event],
-                 now: datetime, settled: bool, repeated_by: int | None = None) -> AppealRow:
-    """Insert or update the appeal, its linked replies and the events of this check, in the caller's transaction."""
-    appeal_post = verdict.appeal
-    first = verdict.first_reply
-    new = row is None
-    if row is None:
-        row = AppealRow(post_id=appeal_post.db_id, created_at=now)
-        session.add(row)
-    row.story_id = appeal_post.story_id
-    row.bodies = list(verdict.bodies)
-    row.routing = list(verdict.routing)
-    row.kind = verdict.kind
-    row.topic = appeal_post.topic
-    row.places = list(appeal_post.places)
-    row.author_key = appeal_post.author_key
-    row.appeal_at = appeal_post.published_at
-    row.deadline_at = verdict.deadlines.first_at
-    row.warn_at = verdict.deadlines.warn_at
-    row.final_deadline_at = verdict.deadlines.final_at
-    row.first_reply_post_id = first.post.db_id if first else None
-    row.first_reply_at = first.at if first else None
-    row.first_reply_body = first.body_id if first else None
-    row.minutes_to_reply = verdict.minutes_to_reply
-    row.working_minutes_to_reply = verdict.working_minutes_to_reply
-    row.sla_status = verdict.sla_status
-    row.final_status = verdict.final_status
-    row.resolved_at = verdict.resolved_at
-    row.reply_quality = verdict.quality.label if verdict.quality else None
-    row.satisfaction = verdict.satisfaction.label
-    row.reasons = list(verdict.reasons)
-    row.repeated_by = repeated_by
-    row.deleted_at = appeal_post.deleted_at
-    row.checked_at = now
-    row.settled = settled
-    session.flush()
-    existing = {} if new else {  # a new appeal has no reply links yet: no query for most appeals of a pass
-        r.post_id: r for r in session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id == row.id))}
-    told = {e.reply_key for e in events if e.kind == "conflict"}
-    for reply in verdict.replies:
-        if reply.post.db_id is None:
-            continue
-        link = existing.pop(reply.post.db_id, None) or AppealReplyRow(appeal_id=row.id, post_id=reply.post.db_id)
-        link.body_id, link.via, link.at = reply.body_id, reply.via, reply.at
-        link.quality, link.reasons = reply.quality.label, list(reply.quality.reasons)
-        link.told = bool(link.told) or reply.post.key in told
-        session.add(link)
-    for stale in existing.values():
-        session.delete(stale)  # a reply that no longer counts (its text was edited, the routing changed)
-    for event in events:
-        if event.kind == "approaching":
-            row.warned_at = now
-        session.add(AppealEventRow(appeal_id=row.id, at=now, kind=event.kind, detail=event.detail[:2000]))
-    return row
-
-
-def appeal_id_of_post(session: Session, db_id: int | None) -> int | None:
-    if db_id is None:
-        return None
-    return session.scalar(select(AppealRow.id).where(AppealRow.post_id == db_id))
-
-
 def story_answers(session: Session, story_id: int) -> AnswerState | None:
     """How the story's appeals were answered, for the risk scorer; None when it has none."""
-    rows = list(session.scalars(select(AppealRow).join(PostRow, PostRow.id == AppealRow.post_id)
-                                .where(PostRow.story_id == story_id)))
-    if not rows:
-        return None
-    replies = list(session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id.in_([r.id for r in rows]))))
+    return stories_answers(session, [story_id]).get(story_id)
+
+
+def stories_answers(session: Session, story_ids: Sequence[int]) -> dict[int, AnswerState]:
+    """``story_answers`` of many stories in two queries (a scoring chunk reads them together); stories without
+    appeals are left out."""
+    rows: list[tuple[int, AppealRow]] = []
+    wanted = sorted(set(story_ids))
+    for start in range(0, len(wanted), 500):
+        rows += session.execute(select(PostRow.story_id, AppealRow).join(PostRow, PostRow.id == AppealRow.post_id)
+                                .where(PostRow.story_id.in_(wanted[start:start + 500]))).all()
     by_appeal: dict[int, list[AppealReplyRow]] = {}
-    for reply in replies:
-        by_appeal.setdefault(reply.appeal_id, []).append(reply)
+    ids = [row.id for _, row in rows]
+    for start in range(0, len(ids), 500):
+        for reply in session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id.in_(ids[start:start + 500]))):
+            by_appeal.setdefault(reply.appeal_id, []).append(reply)
+    by_story: dict[int, list[AppealRow]] = {}
+    for story_id, row in rows:
+        by_story.setdefault(story_id, []).append(row)
+    return {story_id: _answer_state(found, by_appeal) for story_id, found in by_story.items()}
+
+
+def _answer_state(rows: Sequence[AppealRow], by_appeal: dict[int, list[AppealReplyRow]]) -> AnswerState:
+    replies = [reply for row in rows for reply in by_appeal.get(row.id, [])]
     unanswered = substantive = 0
     for row in rows:
         labels = {r.quality for r in by_appeal.get(row.id, [])}

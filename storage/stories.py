@@ -242,6 +242,11 @@ def members_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[Mem
     return result
 
 
+def load(session: Session, story_ids: Sequence[int]) -> list[StoryRow]:
+    """Rows of these stories in one query; later ``session.get`` calls for them cost no query."""
+    return list(session.scalars(select(StoryRow).where(StoryRow.id.in_(list(story_ids))))) if story_ids else []
+
+
 def stale_story_ids(session: Session, limit: int | None = None) -> list[int]:
     """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan)."""
     query = select(StoryRow.id).where(StoryRow.rescore == true(), StoryRow.merged_into.is_(None))

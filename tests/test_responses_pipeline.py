@@ -195,3 +195,55 @@ def test_a_registered_gospublic_answers_for_its_body(db: Database, answer_settin
     appeal = found["-777_1/2"]
     assert appeal.bodies[0] == "education" and appeal.first_reply_key == "vk:demo_school9:-777_1/3"  # type: ignore[attr-defined]
     assert (appeal.minutes_to_reply, appeal.sla_status) == (60.0, "met")  # type: ignore[attr-defined]
+
+
+def _answer_statements(db: Database, pipeline: Pipeline, posts: list[Post], minutes: int) -> tuple[int, int]:
+    """SQL statements the answers stage of one pass sends, and the appeals it made."""
+    from sqlalchemy import event
+
+    counting = [False]
+    count = [0]
+
+    def counted(*_: object) -> None:
+        count[0] += counting[0]
+
+    update = pipeline.answers.update
+
+    def measured(*args: object, **kwargs: object) -> object:
+        counting[0] = True
+        try:
+            return update(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            counting[0] = False
+
+    pipeline.answers.update = measured  # type: ignore[method-assign]
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        run(pipeline, posts, minutes)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count[0], len(appeals(db))
+
+
+def test_an_answers_pass_reads_and_writes_in_sets(db: Database, answer_settings: Settings,
+                                                  answer_analyzer: Analyzer) -> None:
+    """Hundreds of appeals in a pass (a backfill) must not cost queries each: four times the appeals in four times
+    the threads, with an official reply under each, take about the statements of the small pass."""
+    streets = ["Ленина", "Солнечная", "Энергетиков", "Королёва", "Строителей", "Молодёжная", "Курчатова", "Лесная"]
+
+    def threads(first: int, count: int, minutes: int) -> list[Post]:
+        made: list[Post] = []
+        for n in range(first, first + count):
+            street = streets[n % len(streets)]
+            made.append(vk(f"a{n}", minutes, f"Десногорск, улица {street}, у дома {n} вторую неделю не горят фонари, "
+                                             "дети ходят в темноте. Когда починят?", f"Житель {n}"))
+            made.append(vk(f"r{n}", minutes + 20, "Добрый день! Заявка передана подрядчику, фонари заменят "
+                                                  "до пятницы.", "Администрация г. Десногорск (демо)",
+                           parent=f"a{n}", source="demo_gorod"))
+        return made
+
+    pipeline = Pipeline(answer_settings, db, analyzer=answer_analyzer, console=lambda text: None)
+    small, made_small = _answer_statements(db, pipeline, threads(0, 5, 0), 30)
+    large, made_all = _answer_statements(db, pipeline, threads(100, 20, 60), 90)
+    assert (made_small, made_all) == (5, 25), "each complaint is an appeal"
+    assert large <= small + 15, f"{small} statements for 5 appeals, {large} for 20"
