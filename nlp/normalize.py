@@ -17,7 +17,7 @@ _LOOKALIKES = str.maketrans({
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|\b[\w.-]+\.(?:ru|рф|com|org|net|su)(?:/[^\s<>\"]*)?", re.IGNORECASE)
 _VK_MENTION = re.compile(r"\[(?:id|club|public)\d+\|([^\]]*)\]")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,})")
-_HASHTAG = re.compile(r"#([\w]+)")
+_HASHTAG = re.compile(r"#+(\w+)")  # «##тег» is one tag: stripping one # at a time would change the text twice
 _CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])|(?<=[A-Za-zА-Яа-яЁё])(?=\d)|(?<=\d)(?=[A-Za-zА-Яа-яЁё])")
 # Only words holding both scripts, and only words with a letter repeated 3+ times, reach the Python callbacks.
 _MIXED_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[а-яёА-ЯЁ])\w+\b")
