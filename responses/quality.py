@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from nlp.morph import Lemmatizer
 from responses.personal import disclosures
@@ -35,6 +36,15 @@ class QualityJudge:
         self.reader = reader
         self.lemmatizer = lemmatizer
         self._official_names = tuple(official_names)
+        # A reply is judged again for every appeal of its thread and at every later check: its names are read once.
+        self._disclosures = lru_cache(maxsize=20_000)(self._disclosed)
+        self._resident = lru_cache(maxsize=20_000)(self._first_name)
+
+    def _disclosed(self, text: str, resident: frozenset[str]) -> tuple[str, ...]:
+        return tuple(disclosures(text, self.lemmatizer, resident, known_names=self._official_names))
+
+    def _first_name(self, author: str | None) -> frozenset[str]:
+        return frozenset(first_name_of(author, self.lemmatizer))
 
     def conflict_reasons(self, reply: ThreadPost, appeal: ThreadPost | None, reading: Reading,
                          addressed: bool = True) -> list[str]:
@@ -53,8 +63,8 @@ class QualityJudge:
             sarcasm.append(")))")
         if addressed and sarcasm:
             reasons.append(f"сарказм: {_quote(sarcasm)}")
-        resident = first_name_of(appeal.author, self.lemmatizer) if appeal is not None else set()
-        reasons += disclosures(reply.text, self.lemmatizer, resident, known_names=self._official_names)
+        resident = self._resident(appeal.author) if appeal is not None else frozenset()
+        reasons += self._disclosures(reply.text, resident)
         return reasons
 
     def judge(self, reply: ThreadPost, appeal: ThreadPost | None = None, *, deleted_after: bool = False,
