@@ -23,21 +23,27 @@ def sample(builtin_settings: Settings) -> list:  # type: ignore[type-arg]
     records, problems = read_labelled(sorted(CORPUS.glob("train_*.jsonl")), {t.code for t in builtin_settings.topics})
     assert not problems, problems[:3]
     assert len(records) >= 1500
-    return records[::4]  # a quarter keeps the tests quick and still covers every label
+    picked = records[::8]  # an eighth keeps the tests quick and still covers every label
+    assert {t.code for t in builtin_settings.topics} <= {code for r in picked for code in r.topics or ()}
+    return picked
 
 
-def test_training_is_deterministic(settings: Settings, lemmatizer: Lemmatizer, sample: list) -> None:  # type: ignore[type-arg]
+@pytest.fixture(scope="module")
+def trained(settings: Settings, lemmatizer: Lemmatizer, sample: list):  # type: ignore[no-untyped-def, type-arg]
+    """One training on the sample, shared: each costs seconds."""
+    return train_models(Analyzer(settings, lemmatizer), sample)
+
+
+def test_training_is_deterministic(settings: Settings, lemmatizer: Lemmatizer, sample: list,  # type: ignore[type-arg]
+                                   trained) -> None:  # type: ignore[no-untyped-def]
     analyzer = Analyzer(settings, lemmatizer)
-    first = train_models(analyzer, sample)
-    second = train_models(analyzer, list(reversed(sample)))
+    again = train_models(analyzer, list(reversed(sample)))
     probe = [analyzer.prepare(r.text, parent_text=r.parent_text).features for r in sample[:50]]
-    assert first.predict(probe) == second.predict(probe)
+    assert trained.predict(probe) == again.predict(probe)
 
 
-def test_saved_model_round_trips_and_is_checked(settings: Settings, lemmatizer: Lemmatizer, sample: list,  # type: ignore[type-arg]
-                                                tmp_path: Path) -> None:
-    analyzer = Analyzer(settings, lemmatizer)
-    models = train_models(analyzer, sample)
+def test_saved_model_round_trips_and_is_checked(sample: list, trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def, type-arg]
+    models = trained
     path = save_models(models, tmp_path / "m.joblib", len(sample))
     loaded = load_models(path)
     assert loaded.meta["trained_on"] == len(sample) and loaded.topic_codes == models.topic_codes
