@@ -23,6 +23,7 @@ from nlp import Analyzer, Annotation, Lemmatizer, NerTagger, PostContext
 from nlp.models import load_for
 from risk import (
     AnswerState,
+    MergeCandidates,
     Member,
     PostFeatures,
     RiskScorer,
@@ -46,6 +47,7 @@ from storage import responses as response_store
 log = logging.getLogger(__name__)
 
 ANALYSIS_BATCH = 500
+OTHERS_PATIENCE = 60.0  # seconds a process waits for others to finish analysing before it leaves scoring to them
 SCORING_BATCH = 50  # stories scored per transaction: the SQLite write lock is held for one chunk at a time
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
 AUTOMATIC = "автоматически"  # the author of corrections clustering makes by itself
@@ -177,9 +179,28 @@ class Pipeline:
 
         Safe with several processes on one database: each batch of posts is claimed (row locks on PostgreSQL),
         judged with nothing written yet, and placed into stories under a lock that one process holds at a
-        time; stories are scored under the same lock. A stop request ends the run after the current batch.
+        time; appeals are judged under the same lock. Stories are scored once no process is analysing or
+        answering any more, by every process at once, each taking chunks of stories the others have not
+        (scoring one story changes no other). A stop request ends the run after the current batch.
         """
         stats = RunStats()
+        with locks.presence(self.db.engine, locks.BUSY):  # the others score only once this is done
+            analysed = self._analyse(now, limit, batch, stats)
+            # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
+            if not self.stopping.is_set():  # also with nothing new: deadlines pass, appeals get deleted
+                with self.db.transaction() as session:
+                    locks.serialize(session, locks.STORIES)
+                    stats.appeals = self.answers.update(session, now, analysed)
+        # Stories are scored once every batch is placed: a process still analysing scores them when it is done
+        # (as one process would, after its last batch); the others join it then.
+        if self._wait_for_others():
+            self._score(now, stats)
+        if self.deliver and "telegram" in self.sinks and not self.stopping.is_set():
+            stats.alerts += self.review(now)  # reminders are for people; a replay or a log needs none
+        return stats
+
+    def _analyse(self, now: datetime, limit: int | None, batch: int | None, stats: RunStats) -> list[int]:
+        """Analyse waiting posts batch by batch and place them into stories; returns the ids of those analysed."""
         analysed: list[int] = []
         while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
@@ -214,18 +235,28 @@ class Pipeline:
                     stories.save_fingerprints(session, [index[i] for i in sorted(grown & index.keys())])
                 analysed += list(current)
                 stats.analysed += len(current)
-        # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
-        if not self.stopping.is_set():  # also with nothing new: deadlines pass, appeals get deleted
+        return analysed
+
+    def _wait_for_others(self, patience: float = OTHERS_PATIENCE) -> bool:
+        """Wait while another process analyses or answers; False if it still does after ``patience`` seconds (it
+        scores when it is done) or a stop was asked."""
+        deadline = time.monotonic() + patience
+        while not self.stopping.is_set():
             with self.db.transaction() as session:
-                locks.serialize(session, locks.STORIES)
-                stats.appeals = self.answers.update(session, now, analysed)
+                if not locks.held_elsewhere(session, locks.BUSY):
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            self.stopping.wait(0.05)
+        return False
+
+    def _score(self, now: datetime, stats: RunStats) -> None:
+        """Score every stale story, a chunk per transaction; other processes score other chunks meanwhile."""
         history = History(self.settings, now, self._accounts)
-        # Stories are scored once every batch is placed; while another process still analyses a batch, it
-        # scores them when it is done (as one process would, after its last batch).
-        while not self.stopping.is_set() and not self._others_analysing():
+        while not self.stopping.is_set():
             with self.db.transaction() as session:
-                locks.serialize(session, locks.STORIES)
-                stale = stories.stale_story_ids(session, SCORING_BATCH)
+                locks.serialize(session, locks.STORIES, shared=True)  # scorers side by side; placing waits
+                stale = stories.stale_story_ids(session, SCORING_BATCH, claim=True)
                 # Read for the whole chunk at once: scoring one story changes no other story's posts or alerts.
                 members_of, told = stories.members_of(session, stale), outbox.previous_alerts(session, stale)
                 answered = response_store.stories_answers(session, stale)
@@ -238,13 +269,6 @@ class Pipeline:
                         stats.alerts.append(alert)
             if len(stale) < SCORING_BATCH:
                 break
-        if self.deliver and "telegram" in self.sinks and not self.stopping.is_set():
-            stats.alerts += self.review(now)  # reminders are for people; a replay or a log needs none
-        return stats
-
-    def _others_analysing(self) -> bool:
-        with self.db.transaction() as session:
-            return bool(posts.batches_elsewhere(session))
 
     def _judge(
         self, session: Session, waiting: list[posts.StoredPost]
@@ -368,15 +392,17 @@ class Pipeline:
         split them apart; the story that alerted first (or the older one) absorbs the other."""
         apart = stories.kept_apart(session)
         queue = sorted(grown)
+        candidates = MergeCandidates(index.values(), self.matcher.alarming)
         while queue:
             story_id = queue.pop(0)
+            sharing = candidates.sharing(index[story_id]) if story_id in index else set()
             for other in list(index.values()):
                 current = index.get(story_id)
                 if current is None:
                     break
                 if other.id == story_id or other.id not in index or frozenset((story_id, other.id)) in apart:
                     continue
-                if not self.matcher.same_story(current, other):
+                if not candidates.could_be_one(current, other, sharing) or not self.matcher.same_story(current, other):
                     continue
                 target, source = sorted((current, other), key=lambda s: (-level_rank(s.level), s.id))
                 stories.merge_into(session, source.id, target.id)
@@ -391,6 +417,9 @@ class Pipeline:
                     negative=target.negative or source.negative,
                 )
                 del index[source.id]
+                candidates.add(index[target.id])
+                if target.id == story_id:
+                    sharing = candidates.sharing(index[story_id])  # the grown story may share words with more now
                 grown.add(target.id)
                 if target.id not in queue:
                     queue.append(target.id)  # the grown story may now match others too

@@ -3,9 +3,11 @@
 
 Each worker is a process of its own (its own interpreter, NLP models and connections) that runs the same
 ``Pipeline.process`` the daemon runs. They share the work through the database only: a batch of posts is
-claimed with ``FOR UPDATE SKIP LOCKED`` and judged in parallel (NLP, the costly part); placing batches into stories,
-merging and scoring happen under a PostgreSQL advisory lock, one worker at a time and in queue order, so N workers
-give the stories, levels and alerts one worker gives. Workers on other machines join by pointing `mcu worker`
+claimed with ``FOR NO KEY UPDATE SKIP LOCKED`` and judged in parallel (NLP, the costly part); placing batches into
+stories, merging and judging appeals happen under a PostgreSQL advisory lock, one worker at a time and in queue
+order. Once no worker is analysing or answering, every worker scores stories, each claiming chunks of stale stories
+the others have not claimed (scoring one story changes no other), so N workers give the stories, levels and alerts
+one worker gives. Workers on other machines join by pointing `mcu worker`
 at the same database URL: nothing else is shared.
 
 SQLite lets one process write at a time, so more than one worker is refused there with a clear message.

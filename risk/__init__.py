@@ -1,6 +1,6 @@
 """Risk: group posts into stories and score each story with reasons."""
 
-from risk.clustering import StoryMatcher
+from risk.clustering import MergeCandidates, StoryMatcher
 from risk.fingerprint import containment, fingerprint, merge
 from risk.scoring import RiskScorer, level_rank
 from risk.story import AnswerState, Member, PostFeatures, RiskAssessment, StoryState, StoryView
@@ -8,6 +8,7 @@ from risk.story import AnswerState, Member, PostFeatures, RiskAssessment, StoryS
 __all__ = [
     "AnswerState",
     "Member",
+    "MergeCandidates",
     "PostFeatures",
     "RiskAssessment",
     "RiskScorer",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from risk.fingerprint import containment, shingle_words, word_pairs
@@ -164,3 +164,33 @@ class StoryMatcher:
         if candidates:
             return max(candidates, key=lambda s: s.last_seen_at).id
         return None
+
+
+class MergeCandidates:
+    """Which stories could be one with a given story by ``StoryMatcher.same_story``: those sharing a shingle with
+    it (a copy), and, whatever their words, the alarming ones for an alarming story (a claim retold) and the
+    troubled ones on its topic for a troubled story (one place's trouble). Comparing every grown story with every
+    open one in full was most of the time a batch spent placing posts."""
+
+    def __init__(self, stories: Iterable[StoryState], alarming: float) -> None:
+        self._alarming = alarming
+        self._by_shingle: dict[str, set[int]] = {}
+        for story in stories:
+            self.add(story)
+
+    def add(self, story: StoryState) -> None:
+        """A story new or grown (a merged one keeps its old shingles: they stay its own)."""
+        for shingle in story.fingerprint:
+            self._by_shingle.setdefault(shingle, set()).add(story.id)
+
+    def sharing(self, story: StoryState) -> set[int]:
+        """Ids of the stories sharing a shingle with this one."""
+        found: set[int] = set()
+        for shingle in story.fingerprint:
+            found |= self._by_shingle.get(shingle, set())
+        return found
+
+    def could_be_one(self, story: StoryState, other: StoryState, sharing: set[int]) -> bool:
+        """``sharing``: ``self.sharing(story)``, read once per story rather than per pair."""
+        return (other.id in sharing or min(story.alarm, other.alarm) >= self._alarming
+                or (story.topic == other.topic and story.negative and other.negative))

@@ -13,13 +13,16 @@ back to the pool is dropped there (see ``storage.database``). On SQLite they do 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-STORIES = "stories"  # placing posts into stories, merging them, scoring them, reminders
+STORIES = "stories"  # placing posts into stories, merging them, appeals, reminders; scorers hold it shared
 CLAIMS = "claims"  # taking a batch of posts for analysis: batches are contiguous, never interleaved
 BATCHES = "batches"  # a batch being analysed, numbered by its first post: later batches are placed after it
+BUSY = "busy"  # a process analysing or answering, numbered by its connection: scoring waits until none is
 SESSION_LOCKS = "mcu_session_locks"  # in a pooled connection's info: it holds session locks to drop on return
 
 
@@ -32,11 +35,13 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def serialize(session: Session, name: str) -> None:
-    """Wait until no other process holds the lock ``name``, then hold it until this transaction ends."""
+def serialize(session: Session, name: str, shared: bool = False) -> None:
+    """Wait until no other process holds the lock ``name``, then hold it until this transaction ends. A ``shared``
+    hold only waits for an exclusive one: processes scoring stories side by side share the lock, placing waits."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema()), :key)"), {"key": _key(name)})
+        kind = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        session.execute(text(f"SELECT {kind}(hashtext(current_schema()), :key)"), {"key": _key(name)})
     elif dialect == "sqlite":
         # A write that changes nothing still takes the write lock (after the busy timeout at worst).
         session.execute(text("UPDATE stories SET rescore = rescore WHERE 0"))
@@ -70,3 +75,17 @@ def held_elsewhere(session: Session, name: str) -> list[int]:
         f" AND classid = ({_SPACE})::bigint::bit(32)::int::oid"
     )
     return [int(number) for number in session.scalars(query, {"space": name})]
+
+
+@contextmanager
+def presence(engine: Engine, name: str) -> Iterator[None]:
+    """Hold the session lock (``name``, this connection's server pid) for the block, on a connection of its own so
+    it outlives the block's transactions: other processes see it with ``held_elsewhere``. Nothing on SQLite."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.info[SESSION_LOCKS] = True  # dropped when the connection goes back to the pool, whatever happens
+        connection.execute(text(f"SELECT pg_advisory_lock({_SPACE}, pg_backend_pid())"), {"space": name})
+        connection.commit()
+        yield

@@ -252,7 +252,9 @@ def claim_pending(session: Session, limit: int) -> list[StoredPost]:
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=PostRow)
+        # NO KEY UPDATE: another process's rows may still point at these posts (an appeal's reply, a link) while
+        # it holds the story lock we wait for; a plain FOR UPDATE would block its foreign-key checks: a deadlock.
+        query = query.with_for_update(skip_locked=True, of=PostRow, key_share=True)
     locks.hold(session, locks.CLAIMS)
     try:
         rows = list(session.scalars(query))

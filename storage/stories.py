@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, true, update
+from sqlalchemy import bindparam, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, defer
 
 from risk.scoring import level_rank
@@ -90,7 +90,7 @@ def create_story(
     complaint: bool = False,
     alarm: float = 0.0,
 ) -> StoryState:
-    row = StoryRow(
+    values = dict(
         title=excerpt(title) or "(без текста)",
         topic=topic,
         places=list(places),
@@ -107,9 +107,9 @@ def create_story(
         updated_at=at,
         rescore=True,
     )
-    session.add(row)
-    session.flush()
-    return to_state(row)
+    # One INSERT … RETURNING, not an ORM object and a flush: a backfill's batch starts hundreds of stories.
+    story_id = session.execute(insert(StoryRow.__table__).values(**values).returning(StoryRow.id)).scalar_one()
+    return to_state(StoryRow(id=story_id, **values))
 
 
 def add_post(session: Session, story_id: int, post_id: int, places: Sequence[str], at: datetime) -> None:
@@ -247,9 +247,13 @@ def load(session: Session, story_ids: Sequence[int]) -> list[StoryRow]:
     return list(session.scalars(select(StoryRow).where(StoryRow.id.in_(list(story_ids))))) if story_ids else []
 
 
-def stale_story_ids(session: Session, limit: int | None = None) -> list[int]:
-    """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan)."""
+def stale_story_ids(session: Session, limit: int | None = None, claim: bool = False) -> list[int]:
+    """Stories with a post new, edited or re-measured since they were last scored (an indexed flag, no scan).
+    With ``claim`` on PostgreSQL they are locked to the end of the transaction and those another process holds
+    are passed over: processes scoring at once take different stories."""
     query = select(StoryRow.id).where(StoryRow.rescore == true(), StoryRow.merged_into.is_(None))
+    if claim and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, key_share=True)  # rows may still point at them
     return list(session.scalars(query.order_by(StoryRow.id).limit(limit)))
 
 

@@ -7,9 +7,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import example, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from config import Settings
-from risk import Member, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint
+from risk import Member, MergeCandidates, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint
 from risk.baselines import Baselines, TopicVolume, burst_strength, expected_count, poisson_tail, typical_pace
 from risk.wording import plural, span, thousands
 
@@ -220,3 +223,39 @@ def test_sad_personal_posts_are_not_negativity_about_the_town(settings: Settings
     alarmed = scorer(settings).assess(angry, T0 + timedelta(hours=1))
     assert calm.score < alarmed.score
     assert not any(m.complaint for m in sad) and all(m.complaint for m in angry)
+
+
+_WORDS = ("нет", "вода", "авария", "выброс")  # few words: stories share shingles often
+_stories = st.builds(
+    StoryState,
+    id=st.integers(1, 10_000),
+    topic=st.sampled_from(["housing", "npp", "education", "culture", "other"]),
+    places=st.lists(st.sampled_from(["3 мкр", "7 мкр", "школа №3", "десногорск"]), max_size=3).map(tuple),
+    fingerprint=st.frozensets(st.tuples(*[st.sampled_from(_WORDS)] * 3).map(" ".join), max_size=12),
+    first_seen_at=st.integers(0, 96).map(lambda h: T0 + timedelta(hours=h)),
+    last_seen_at=st.integers(0, 96).map(lambda h: T0 + timedelta(hours=h)),
+    negative=st.booleans(),
+    complaint=st.booleans(),
+    alarm=st.sampled_from([0.0, 0.3, 0.6, 0.9]),
+)
+
+
+_CLAIM = "жители срочно уезжают город аэс выброс йод аптеки".split()
+# One alarming claim retold: the same words and word pairs, no three-word shingle in common.
+_RETOLD = (StoryState(1, "npp", (), frozenset({" ".join(_CLAIM[0:3]), " ".join(_CLAIM[3:6]), " ".join(_CLAIM[6:9])}),
+                      T0, T0, alarm=0.9),
+           StoryState(2, "npp", (), frozenset({" ".join(_CLAIM[1:4]), " ".join(_CLAIM[4:7]), " ".join(_CLAIM[7:9])
+                                               + " " + _CLAIM[0]}), T0, T0, alarm=0.9))
+
+
+@examples(max_examples=300, deadline=None)
+@given(_stories, _stories)
+@example(*_RETOLD)
+def test_merge_candidates_never_hide_two_stories_that_are_one(a: StoryState, b: StoryState) -> None:
+    """Placing compares a grown story only with its candidates: every pair ``same_story`` joins must be one."""
+    if a.id == b.id:
+        return
+    candidates = MergeCandidates([a, b], matcher().alarming)
+    if matcher().same_story(a, b):
+        assert candidates.could_be_one(a, b, candidates.sharing(a))
+        assert candidates.could_be_one(b, a, candidates.sharing(b))
