@@ -330,3 +330,32 @@ def test_batches_judged_in_parallel_are_placed_in_queue_order(db_url: str, tmp_p
     assert shared.empty_stories() == 0 and shared.count_stale() == 0
     assert _story_sizes(shared.url) == _story_sizes(alone.url)
     assert shared.first_alerts_per_story() == alone.first_alerts_per_story()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_claimed_post_may_still_be_pointed_at_by_another_process(db_url: str, tmp_path: Path) -> None:
+    """While one worker holds a batch it is judging, another worker's appeal or snapshot may point at a post of
+    that batch (a reply under its appeal): the claim must not block that write, or two workers waiting for each
+    other (one for the story lock, one for the post) deadlock."""
+    from storage import posts as post_store
+
+    feed = happening_now(tmp_path / "feed.jsonl", "heating")
+    with feed.open(encoding="utf-8") as lines:
+        posts = [post for post, _ in read_posts(lines) if post is not None]
+    db = Database.from_url(db_url)
+    Store.created(db_url)
+    other = Database.from_url(db_url)
+    try:
+        with db.transaction() as session:
+            post_store.save_posts(session, posts, datetime.now(timezone.utc))
+        with db.transaction() as session:
+            claimed = post_store.claim_pending(session, 5)
+            assert claimed
+            with other.transaction() as elsewhere:
+                elsewhere.execute(text("SET LOCAL lock_timeout = '3s'"))
+                elsewhere.add(MetricSnapshotRow(post_id=claimed[0].db_id, observed_at=datetime.now(timezone.utc)))
+                elsewhere.flush()  # blocked by a FOR UPDATE claim: lock_timeout raises
+    finally:
+        other.dispose()
+        db.dispose()
