@@ -107,11 +107,16 @@ class PostRow(Base):
         UniqueConstraint("platform", "source", "external_id", name="uq_posts_identity"),
         Index("ix_posts_published_at", "published_at"),
         Index("ix_posts_story_id", "story_id"),
-        # Only waiting posts are looked up (claims, status): a partial index holds just them. Queries say
-        # ``needs_analysis == true()``, which SQLite spells «= 1»: its planner uses a partial index only for
-        # the very term the index names.
-        Index("ix_posts_needs_analysis", "needs_analysis", sqlite_where=text("needs_analysis = 1"),
-              postgresql_where=text("needs_analysis")),
+        # The analysis queue in the order it is claimed (posts, then comments; oldest first): only waiting posts
+        # are looked up, and a claim reads its batch off an index instead of sorting every waiting post (a
+        # backfill's million, at every batch). Queries say ``needs_analysis == true()``, which SQLite spells
+        # «= 1»: its planner uses a partial index only for the very terms the index names.
+        Index("ix_posts_queue_posts", "published_at", "id",
+              sqlite_where=text("needs_analysis = 1 AND parent_external_id IS NULL"),
+              postgresql_where=text("needs_analysis AND parent_external_id IS NULL")),
+        Index("ix_posts_queue_comments", "published_at", "id",
+              sqlite_where=text("needs_analysis = 1 AND parent_external_id IS NOT NULL"),
+              postgresql_where=text("needs_analysis AND parent_external_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -220,15 +221,33 @@ def _write_updates(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         session.execute(statement, [{"b_id": r["id"], **{f"b_{name}": r[name] for name in columns}} for r in group])
 
 
+def _queue(comments: bool) -> tuple[Any, ...]:
+    """The terms of one half of the analysis queue, spelled as its partial index names them (posts.needs_analysis
+    and the parent test: SQLite's planner matches a partial index only on its very terms)."""
+    which = PostRow.parent_external_id.is_not(None) if comments else PostRow.parent_external_id.is_(None)
+    return (PostRow.needs_analysis == true(), which)
+
+
+def _waiting(session: Session, limit: int, claim: bool = False) -> list[PostRow]:
+    """Up to ``limit`` waiting posts in analysis order: posts, then comments, oldest first, each half read in order
+    off its own partial index (not a sort of the whole queue: a backfill's million, at every batch). With ``claim``
+    on PostgreSQL they are locked, and rows another process holds are passed over."""
+    rows: list[PostRow] = []
+    for comments in (False, True):
+        if len(rows) >= limit:
+            break
+        query = select(PostRow).where(*_queue(comments)).order_by(PostRow.published_at, PostRow.id)
+        if claim and session.get_bind().dialect.name == "postgresql":
+            # NO KEY UPDATE: another process's rows may still point at these posts (an appeal's reply, a link)
+            # while it holds the story lock we wait for; a plain FOR UPDATE would block its foreign-key checks.
+            query = query.with_for_update(skip_locked=True, of=PostRow, key_share=True)
+        rows += session.scalars(query.limit(limit - len(rows)))
+    return rows
+
+
 def pending_analysis(session: Session, limit: int) -> list[StoredPost]:
     """Posts never analysed, or edited since their analysis; parents before comments, oldest first."""
-    query = (
-        select(PostRow)
-        .where(PostRow.needs_analysis == true())
-        .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
-        .limit(limit)
-    )
-    return [stored(row) for row in session.scalars(query)]
+    return [stored(row) for row in _waiting(session, limit)]
 
 
 def _analysis_order(row: PostRow) -> tuple[bool, datetime, int]:
@@ -239,25 +258,15 @@ def _analysis_order(row: PostRow) -> tuple[bool, datetime, int]:
 def claim_pending(session: Session, limit: int) -> list[StoredPost]:
     """Posts waiting for analysis, taken by this process, parents before comments.
 
-    On PostgreSQL the rows are locked (``FOR UPDATE SKIP LOCKED``) until the caller's transaction ends, so two
+    On PostgreSQL the rows are locked (``FOR NO KEY UPDATE SKIP LOCKED``) until the caller's transaction ends, so two
     processes never judge one post; claims are taken one process at a time, so each batch is a contiguous run
     of the queue, and the batch is registered (by its first post) until it is placed (``wait_for_earlier``).
     A comment whose post is still waiting elsewhere (another process has it) is left for later: it is judged
     with its post's verdict, as a single process would judge it.
     """
-    query = (
-        select(PostRow)
-        .where(PostRow.needs_analysis == true())
-        .order_by(PostRow.parent_external_id.is_not(None), PostRow.published_at, PostRow.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # NO KEY UPDATE: another process's rows may still point at these posts (an appeal's reply, a link) while
-        # it holds the story lock we wait for; a plain FOR UPDATE would block its foreign-key checks: a deadlock.
-        query = query.with_for_update(skip_locked=True, of=PostRow, key_share=True)
     locks.hold(session, locks.CLAIMS)
     try:
-        rows = list(session.scalars(query))
+        rows = _waiting(session, limit, claim=True)
         elsewhere = _waiting_parents(session, rows)
         claimed = [stored(r) for r in rows if (r.platform, r.source, r.parent_external_id) not in elsewhere]
         if claimed:
@@ -317,22 +326,19 @@ def still_pending(session: Session, items: Sequence[StoredPost]) -> dict[int, St
 
 
 def count_pending_analysis(session: Session) -> int:
-    query = (
-        select(func.count())
-        .select_from(PostRow)
-        .where(PostRow.needs_analysis == true())
-    )
-    return int(session.scalar(query) or 0)
+    """Posts waiting for analysis (each half of the queue counted off its index)."""
+    return sum(int(session.scalar(select(func.count()).select_from(PostRow).where(*_queue(comments))) or 0)
+               for comments in (False, True))
 
 
 def pending_by_source(session: Session) -> dict[tuple[str, str], int]:
     """Posts waiting for analysis per (platform, source handle), for `status`."""
-    query = (
-        select(PostRow.platform, PostRow.source, func.count())
-        .where(PostRow.needs_analysis == true())
-        .group_by(PostRow.platform, PostRow.source)
-    )
-    return {(platform, source): int(count) for platform, source, count in session.execute(query)}
+    found: Counter[tuple[str, str]] = Counter()
+    for comments in (False, True):
+        query = (select(PostRow.platform, PostRow.source, func.count()).where(*_queue(comments))
+                 .group_by(PostRow.platform, PostRow.source))
+        found.update({(platform, source): int(count) for platform, source, count in session.execute(query)})
+    return dict(found)
 
 
 def find_parent(session: Session, post: Post) -> PostRow | None:

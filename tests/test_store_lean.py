@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from collectors import Metrics, Post
 from nlp.annotation import Annotation, Entity, Sentiment, TopicScore
 from storage import Database, annotations, head_revision, posts, stories, upgrade
+from storage.models import PostRow
 
 T0 = datetime(2026, 1, 14, 8, 0, tzinfo=timezone.utc)
 ENTITIES = [{"kind": "place", "text": "Десногорске", "normal": "Десногорск"}]
@@ -87,9 +89,23 @@ def test_queue_lookups_use_the_partial_indexes(sqlite_db: Database) -> None:
     with sqlite_db.transaction() as session:
         posts.save_posts(session, [Post(str(n), "vk", "gorod", T0, f"пост {n}", metrics=Metrics(views=n))
                                    for n in range(5)], T0)
+        session.add(PostRow(platform="vk", source="gorod", external_id="5_c", parent_external_id="4", published_at=T0,
+                            text="комментарий", first_seen_at=T0, last_seen_at=T0))
+    sent: list[tuple[str, Any]] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(sqlite_db.engine, "before_cursor_execute", record)
+    try:
+        with sqlite_db.transaction() as session:
+            assert [s.post.id for s in posts.pending_analysis(session, 10)] == ["0", "1", "2", "3", "4", "5_c"]
+    finally:
+        event.remove(sqlite_db.engine, "before_cursor_execute", record)
     with sqlite_db.engine.connect() as connection:
-        plan = connection.execute(text(
-            "EXPLAIN QUERY PLAN SELECT id FROM posts WHERE needs_analysis = 1 ORDER BY published_at LIMIT 5")).all()
-        assert any("ix_posts_needs_analysis" in str(row) for row in plan), plan
+        # The analysis queue is read in claim order off its indexes, posts then comments: no sort of the queue.
+        for (statement, parameters), index in zip(sent, ("ix_posts_queue_posts", "ix_posts_queue_comments"), strict=True):
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            assert any(index in str(row) for row in plan) and not any("TEMP B-TREE" in str(row) for row in plan), plan
         plan = connection.execute(text("EXPLAIN QUERY PLAN SELECT id FROM stories WHERE rescore = 1")).all()
         assert any("ix_stories_rescore" in str(row) for row in plan), plan
