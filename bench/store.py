@@ -1,6 +1,7 @@
 """Bytes per post in the store, by table and index, on SQLite and PostgreSQL, and the queries the store serves.
 
-Run: ``.venv/bin/python -m bench.store --posts 100000 [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]``.
+Run: ``.venv/bin/python -m bench.store --posts 100000 [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+[--no-sqlite]``.
 
 The store is filled as the pipeline fills it, without the cost of NLP and clustering: the demo posts repeated
 with new ids a week apart (``bench.risk.feed``), stored by ``save_posts`` in batches of 500 (each post seen
@@ -139,6 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=100000)
     parser.add_argument("--pg", default=None, help="PostgreSQL URL: a fresh schema is made there and dropped")
+    parser.add_argument("--no-sqlite", action="store_true", help="with --pg: PostgreSQL only (a 1M store takes a while)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     settings, _ = load_config(None)
@@ -150,7 +152,7 @@ def main() -> None:
         base = by_time(first_round(workdir))
         verdicts = record_verdicts(settings, workdir, real, base)
         threshold = settings.nlp.relevance_threshold
-        targets = [("SQLite", f"sqlite:///{workdir / 'store.db'}", None)]
+        targets = [] if args.no_sqlite and args.pg else [("SQLite", f"sqlite:///{workdir / 'store.db'}", None)]
         if args.pg:
             schema = f"bench_store_{uuid.uuid4().hex[:8]}"
             separator = "&" if "?" in args.pg else "?"
