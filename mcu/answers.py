@@ -37,6 +37,9 @@ class AnswerStats:
     checked: int = 0
     notices: int = 0
 
+    def __add__(self, other: AnswerStats) -> AnswerStats:
+        return AnswerStats(self.new + other.new, self.checked + other.checked, self.notices + other.notices)
+
 
 class Answers:
     """One per pipeline; the assessor is rebuilt when analysts attach accounts to bodies."""

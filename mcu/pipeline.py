@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 ANALYSIS_BATCH = 500
 OTHERS_PATIENCE = 60.0  # seconds a process waits for others to finish analysing before it leaves scoring to them
+ANSWERS_CHUNK = 20_000  # analysed posts whose appeals are judged together: one pass reads all their threads
 SCORING_BATCH = 50  # stories scored per transaction: the SQLite write lock is held for one chunk at a time
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
 AUTOMATIC = "автоматически"  # the author of corrections clustering makes by itself
@@ -188,9 +189,7 @@ class Pipeline:
             analysed = self._analyse(now, limit, batch, stats)
             # Appeals and official replies before scoring: the «unanswered» factor reads the linked replies.
             if not self.stopping.is_set():  # also with nothing new: deadlines pass, appeals get deleted
-                with self.db.transaction() as session:
-                    locks.serialize(session, locks.STORIES)
-                    stats.appeals = self.answers.update(session, now, analysed)
+                self._answer(now, analysed, stats)
         # Stories are scored once every batch is placed: a process still analysing scores them when it is done
         # (as one process would, after its last batch); the others join it then.
         if self._wait_for_others():
@@ -200,7 +199,8 @@ class Pipeline:
         return stats
 
     def _analyse(self, now: datetime, limit: int | None, batch: int | None, stats: RunStats) -> list[int]:
-        """Analyse waiting posts batch by batch and place them into stories; returns the ids of those analysed."""
+        """Analyse waiting posts batch by batch and place them into stories; returns the ids of those analysed whose
+        appeals are not judged yet."""
         analysed: list[int] = []
         while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
@@ -235,7 +235,16 @@ class Pipeline:
                     stories.save_fingerprints(session, [index[i] for i in sorted(grown & index.keys())])
                 analysed += list(current)
                 stats.analysed += len(current)
+            if len(analysed) >= ANSWERS_CHUNK:  # a backfill: its appeals judged as it goes, not all held till the end
+                self._answer(now, analysed, stats)
+                analysed = []
         return analysed
+
+    def _answer(self, now: datetime, analysed: list[int], stats: RunStats) -> None:
+        """Find and judge the appeals the analysed posts bring or touch, and those whose time has come."""
+        with self.db.transaction() as session:
+            locks.serialize(session, locks.STORIES)
+            stats.appeals += self.answers.update(session, now, analysed)
 
     def _wait_for_others(self, patience: float = OTHERS_PATIENCE) -> bool:
         """Wait while another process analyses or answers; False if it still does after ``patience`` seconds (it

@@ -5,6 +5,7 @@ collected and deadlines passing give clear statuses; the «unanswered» risk fac
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -247,3 +248,37 @@ def test_an_answers_pass_reads_and_writes_in_sets(db: Database, answer_settings:
     large, made_all = _answer_statements(db, pipeline, threads(100, 20, 60), 90)
     assert (made_small, made_all) == (5, 25), "each complaint is an appeal"
     assert large <= small + 15, f"{small} statements for 5 appeals, {large} for 20"
+
+
+def test_a_backfill_judges_its_appeals_as_it_goes(tmp_path: Path, answer_settings: Settings,
+                                                  answer_analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year's backfill is not held in memory till its end: appeals are judged every few thousand posts, and end
+    as they end when judged all at once (replies found, answered in time or not, repeats linked)."""
+    from mcu import pipeline as pipeline_module
+    from storage import upgrade
+
+    streets = ["Ленина", "Солнечная", "Энергетиков", "Королёва"]
+    feed: list[Post] = []
+    for n in range(12):
+        street = streets[n % len(streets)]
+        feed.append(vk(f"a{n}", n * 30, f"Десногорск, улица {street}, дом {n}: вторую неделю не горят фонари, "
+                                        "когда починят?", f"Житель {n % 5}"))
+        if n % 3:
+            feed.append(vk(f"r{n}", n * 30 + 20 + n * 100, f"Добрый день! Заявка по дому {n} передана подрядчику, "
+                                                           "фонари заменят до пятницы.", ADMIN, parent=f"a{n}"))
+
+    def outcome(chunk: int) -> dict[str, tuple[object, ...]]:
+        monkeypatch.setattr(pipeline_module, "ANSWERS_CHUNK", chunk)
+        db = Database.from_url(f"sqlite:///{tmp_path / f'chunk{chunk}.db'}")
+        upgrade(db.engine)
+        pipeline = Pipeline(answer_settings, db, analyzer=answer_analyzer, console=lambda text: None)
+        pipeline.ingest(feed, START + timedelta(days=3))
+        pipeline.process(START + timedelta(days=3), batch=4)
+        found = {key: (r.sla_status, r.first_reply_key, r.reply_quality, r.repeated)  # type: ignore[attr-defined]
+                 for key, r in appeals(db).items()}
+        db.dispose()
+        return found
+
+    at_once, as_it_goes = outcome(10_000), outcome(4)
+    assert len(at_once) == 12 and {status for status, *_ in at_once.values()} >= {"met", "overdue"}
+    assert as_it_goes == at_once
