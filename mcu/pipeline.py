@@ -21,23 +21,11 @@ from collectors import Post
 from config import DeliveryError, Settings
 from nlp import Analyzer, Annotation, Lemmatizer, NerTagger, PostContext
 from nlp.models import load_for
-from risk import (
-    AnswerState,
-    MergeCandidates,
-    Member,
-    PostFeatures,
-    RiskScorer,
-    StoryMatcher,
-    StoryState,
-    fingerprint,
-    level_rank,
-    merge,
-)
-from risk.alarm import post_alarm
-from risk.fingerprint import content_words
+from risk import AnswerState, Member, RiskScorer, StoryMatcher
 from mcu.alerting import Alerting, jsonl_sink_path
 from mcu.answers import Answers, AnswerStats
 from mcu.history import AccountCache, History
+from mcu.placing import BatchPlacing
 from storage import Database, locks, outbox, posts, stories
 from storage import annotations as annotation_store
 from storage import gospublics as page_store
@@ -51,7 +39,6 @@ OTHERS_PATIENCE = 60.0  # seconds a process waits for others to finish analysing
 ANSWERS_CHUNK = 20_000  # analysed posts whose appeals are judged together: one pass reads all their threads
 SCORING_BATCH = 50  # stories scored per transaction: the SQLite write lock is held for one chunk at a time
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint
-AUTOMATIC = "автоматически"  # the author of corrections clustering makes by itself
 
 
 @dataclass
@@ -96,14 +83,6 @@ def story_topic(members: list[Member]) -> str:
             if code != "other":
                 votes[code] += 1.0 / 2**rank
     return votes.most_common(1)[0][0] if votes else "other"
-
-
-def is_complaint(annotation: Annotation) -> bool:
-    """A resident's complaint, as ``Member.complaint`` judges it once stored."""
-    if "official_source" in annotation.signals:
-        return False
-    appeal = annotation.needs_response and bool({"complaint", "request"} & set(annotation.signals))
-    return annotation.sentiment.label == "negative" or appeal
 
 
 def story_title(members: list[Member], negativity: float) -> str | None:
@@ -156,7 +135,6 @@ class Pipeline:
             self.sinks["telegram"] = TelegramSink(bot.base_url, bot.token, bot.timeout)
         self.alerting = Alerting(settings, self.sinks, deliver)
         self.answers = Answers(settings, lambda: self.analyzer.lemmatizer, self.alerting)
-        self._older: tuple[datetime, datetime] | None = None  # complaint stories not yet read for this batch
         self._accounts = AccountCache()  # which accounts wrote before: asked once an hour, not per pass
 
     @property
@@ -212,27 +190,21 @@ class Pipeline:
                 locks.serialize(session, locks.STORIES)
                 current = posts.still_pending(session, waiting)  # another process may have judged some meanwhile
                 if current:
-                    # Open stories are read once per batch and kept current in memory as posts join them.
                     earliest = min(item.post.published_at for item in current.values())
-                    index = {s.id: s for s in stories.open_stories(session, earliest - self.matcher.window)}
-                    # Older complaint stories are read only if a complaint about a place comes (most batches have none).
-                    self._older = (earliest - self.matcher.recurrence_window, earliest - self.matcher.window)
-                    grown: set[int] = set()
-                    joined: dict[int, int] = {}  # post id → story: written once per batch, not per post
+                    placing = BatchPlacing(self.settings, self.matcher, session, earliest)
                     verdicts: list[tuple[int, int, Annotation]] = []
                     parent_stories = posts.story_ids(session, [p for _, p, _ in judged if p is not None])
                     for item, parent, annotation in judged:
                         if item.db_id in current:
                             verdicts.append((item.db_id, current[item.db_id].version, annotation))
                             # A post placed earlier in this batch is in ``joined``: not yet written.
-                            parent_story = (joined.get(parent) or parent_stories.get(parent)
+                            parent_story = (placing.joined.get(parent) or parent_stories.get(parent)
                                             if parent is not None else None)
-                            stats.relevant += self._place(session, current[item.db_id], parent_story, annotation,
-                                                          index, grown, joined)
+                            stats.relevant += placing.place(current[item.db_id], parent_story, annotation)
                     annotation_store.save_annotations(session, verdicts, now)
-                    stories.attach(session, joined, [index[i] for i in sorted(grown & index.keys())])
-                    self._merge_duplicates(session, index, grown, now)
-                    stories.save_fingerprints(session, [index[i] for i in sorted(grown & index.keys())])
+                    stories.attach(session, placing.joined, placing.grown_states())
+                    placing.merge_duplicates(now)
+                    stories.save_fingerprints(session, placing.grown_states())
                 analysed += list(current)
                 stats.analysed += len(current)
             if len(analysed) >= ANSWERS_CHUNK:  # a backfill: its appeals judged as it goes, not all held till the end
@@ -320,118 +292,6 @@ class Pipeline:
         judged_once = self.analyzer.analyze_batch([(group[i].post, contexts[i]) for i in unique])
         verdict_of = {keys[i]: annotation for i, annotation in zip(unique, judged_once, strict=True)}
         return [replace(verdict_of[key], id=item.post.id) for item, key in zip(group, keys, strict=True)]
-
-    def _place(
-        self,
-        session: Session,
-        item: posts.StoredPost,
-        parent_story: int | None,
-        annotation: Annotation,
-        index: dict[int, StoryState],
-        grown: set[int],
-        joined: dict[int, int],
-    ) -> int:
-        """Put a post that concerns the town into its story (new or existing): ``index`` and ``joined`` say it,
-        the caller writes them once per batch."""
-        post = item.post
-        relevant = annotation.relevance >= self.settings.nlp.relevance_threshold
-        if item.story_id is not None:
-            return int(relevant)
-        alarm = post_alarm(annotation.signals, self.settings.risk.alarm)
-        if not (relevant or parent_story or alarm):
-            return 0  # not about the town, and no copy of a rumour either (a copy carries the rumour's markers)
-        official = "official_source" in annotation.signals
-        refutation = "question" not in annotation.signals and any(
-            s.startswith("refutation:") or (official and s.startswith("reassurance:")) for s in annotation.signals)
-        alarming = alarm >= self.settings.risk.alarm.alarming
-        features = PostFeatures(
-            topic=annotation.main_topic,
-            places=annotation.places,
-            fingerprint=fingerprint(annotation.lemmas),
-            at=post.published_at,
-            parent_story_id=parent_story,
-            topics=tuple(t.code for t in annotation.topics),
-            negative=annotation.sentiment.label == "negative",
-            complaint=is_complaint(annotation),
-            refutation=refutation and (official or not post.is_comment),
-            alarming=alarming,
-            words=content_words(annotation.lemmas) if refutation or alarming else frozenset(),
-        )
-        if relevant or parent_story:
-            story_id = self.matcher.match(features, list(index.values()))
-            if story_id is None and self._older is not None and features.complaint and self.matcher.specific_places(features.places):
-                # A complaint about a place that would start a story: an older complaint story may hold the same
-                # problem. Read them once per batch, only when it comes to that (most batches never do).
-                since, until = self._older
-                index.update({s.id: s for s in stories.complaint_stories(session, since, until) if s.id not in index})
-                self._older = None
-                story_id = self.matcher.match(features, list(index.values()))
-        else:
-            story_id = self.matcher.alarming_copy(features, list(index.values()))
-            if story_id is None:
-                return 0
-        # Comments and round-ups do not widen what a story is about.
-        places = sorted(self.matcher.specific_places(features.places)) if not post.is_comment else []
-        if story_id is None or story_id not in index:
-            state = stories.create_story(
-                session, post.text, features.topic, places, features.fingerprint, post.published_at, features.negative,
-                features.complaint, alarm,
-            )
-            index[state.id] = state
-            story_id = state.id
-            grown.add(story_id)  # a new story may be the second start of one already open
-        else:
-            state = index[story_id]
-            if not state.fingerprint:  # an older complaint story, read without its text: keep what it had
-                state = replace(state, fingerprint=stories.fingerprint_of(session, story_id))
-            index[story_id] = replace(
-                state,
-                places=tuple(dict.fromkeys([*state.places, *places])),
-                fingerprint=merge(state.fingerprint, features.fingerprint),
-                first_seen_at=min(state.first_seen_at, post.published_at),
-                last_seen_at=max(state.last_seen_at, post.published_at),
-                alarm=max(state.alarm, alarm),  # known before the story is scored: copies in this batch find it
-            )
-            grown.add(story_id)
-        joined[item.db_id] = story_id
-        return int(relevant)
-
-    def _merge_duplicates(self, session: Session, index: dict[int, StoryState], grown: set[int], now: datetime) -> None:
-        """Fold together stories that turn out to be one (a copied rumour that began twice), unless an analyst
-        split them apart; the story that alerted first (or the older one) absorbs the other."""
-        apart = stories.kept_apart(session)
-        queue = sorted(grown)
-        candidates = MergeCandidates(index.values(), self.matcher.alarming)
-        while queue:
-            story_id = queue.pop(0)
-            sharing = candidates.sharing(index[story_id]) if story_id in index else set()
-            for other in list(index.values()):
-                current = index.get(story_id)
-                if current is None:
-                    break
-                if other.id == story_id or other.id not in index or frozenset((story_id, other.id)) in apart:
-                    continue
-                if not candidates.could_be_one(current, other, sharing) or not self.matcher.same_story(current, other):
-                    continue
-                target, source = sorted((current, other), key=lambda s: (-level_rank(s.level), s.id))
-                stories.merge_into(session, source.id, target.id)
-                stories.record_correction(session, "merge", target.id, source.id, [], AUTOMATIC, now)
-                log.info("истории %d и %d — одна история: объединены в %d", source.id, target.id, target.id)
-                index[target.id] = replace(
-                    target,
-                    places=tuple(dict.fromkeys([*target.places, *source.places])),
-                    fingerprint=merge(target.fingerprint, source.fingerprint),
-                    first_seen_at=min(target.first_seen_at, source.first_seen_at),
-                    last_seen_at=max(target.last_seen_at, source.last_seen_at),
-                    negative=target.negative or source.negative,
-                )
-                del index[source.id]
-                candidates.add(index[target.id])
-                if target.id == story_id:
-                    sharing = candidates.sharing(index[story_id])  # the grown story may share words with more now
-                grown.add(target.id)
-                if target.id not in queue:
-                    queue.append(target.id)  # the grown story may now match others too
 
     def _score_story(self, session: Session, story_id: int, now: datetime, history: History,
                      members: list[Member], previous: PreviousAlert | None, answers: AnswerState | None) -> Alert | None:
