@@ -122,16 +122,22 @@ class BatchPlacing:
         apart = stories.kept_apart(session)
         queue = sorted(grown)
         candidates = MergeCandidates(index.values(), self.matcher.alarming)
+        order = {story_id: position for position, story_id in enumerate(index)}  # the order stories are compared in
+
+        def compared(story_id: int, after: int = -1) -> list[int]:
+            return sorted((i for i in candidates.of(index[story_id]) if order[i] > after), key=order.__getitem__)
+
         while queue:
             story_id = queue.pop(0)
-            sharing = candidates.sharing(index[story_id]) if story_id in index else set()
-            for other in list(index.values()):
-                current = index.get(story_id)
+            others = compared(story_id) if story_id in index else []
+            while others:
+                other_id = others.pop(0)
+                current, other = index.get(story_id), index.get(other_id)
                 if current is None:
                     break
-                if other.id == story_id or other.id not in index or frozenset((story_id, other.id)) in apart:
+                if other is None or other_id == story_id or frozenset((story_id, other_id)) in apart:
                     continue
-                if not candidates.could_be_one(current, other, sharing) or not self.matcher.same_story(current, other):
+                if not self.matcher.same_story(current, other):
                     continue
                 target, source = sorted((current, other), key=lambda s: (-level_rank(s.level), s.id))
                 stories.merge_into(session, source.id, target.id)
@@ -147,8 +153,8 @@ class BatchPlacing:
                 )
                 del index[source.id]
                 candidates.add(index[target.id])
-                if target.id == story_id:
-                    sharing = candidates.sharing(index[story_id])  # the grown story may share words with more now
+                if target.id == story_id:  # grown, it may be one with more of the stories after this one
+                    others = compared(story_id, order[other_id])
                 grown.add(target.id)
                 if target.id not in queue:
                     queue.append(target.id)  # the grown story may now match others too

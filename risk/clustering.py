@@ -170,27 +170,33 @@ class MergeCandidates:
     """Which stories could be one with a given story by ``StoryMatcher.same_story``: those sharing a shingle with
     it (a copy), and, whatever their words, the alarming ones for an alarming story (a claim retold) and the
     troubled ones on its topic for a troubled story (one place's trouble). Comparing every grown story with every
-    open one in full was most of the time a batch spent placing posts."""
+    open one in full was most of the time a batch spent placing posts. Stories merged away stay listed: the caller
+    skips those it no longer holds."""
 
     def __init__(self, stories: Iterable[StoryState], alarming: float) -> None:
         self._alarming = alarming
         self._by_shingle: dict[str, set[int]] = {}
+        self._alarming_ids: set[int] = set()
+        self._troubled: dict[str, set[int]] = {}
         for story in stories:
             self.add(story)
 
     def add(self, story: StoryState) -> None:
-        """A story new or grown (a merged one keeps its old shingles: they stay its own)."""
+        """A story new or grown (a merged one keeps its old entries: they stay its own)."""
         for shingle in story.fingerprint:
             self._by_shingle.setdefault(shingle, set()).add(story.id)
+        if story.alarm >= self._alarming:
+            self._alarming_ids.add(story.id)
+        if story.negative:
+            self._troubled.setdefault(story.topic, set()).add(story.id)
 
-    def sharing(self, story: StoryState) -> set[int]:
-        """Ids of the stories sharing a shingle with this one."""
+    def of(self, story: StoryState) -> set[int]:
+        """Ids of the stories that could be one with this one (itself among them)."""
         found: set[int] = set()
         for shingle in story.fingerprint:
             found |= self._by_shingle.get(shingle, set())
+        if story.alarm >= self._alarming:
+            found |= self._alarming_ids
+        if story.negative:
+            found |= self._troubled.get(story.topic, set())
         return found
-
-    def could_be_one(self, story: StoryState, other: StoryState, sharing: set[int]) -> bool:
-        """``sharing``: ``self.sharing(story)``, read once per story rather than per pair."""
-        return (other.id in sharing or min(story.alarm, other.alarm) >= self._alarming
-                or (story.topic == other.topic and story.negative and other.negative))

@@ -79,6 +79,9 @@ def complaint_stories(session: Session, since: datetime, until: datetime) -> lis
     ]
 
 
+_NEW_STORY = insert(StoryRow.__table__).returning(StoryRow.__table__.c.id)  # built once: its parameters vary
+
+
 def create_story(
     session: Session,
     title: str,
@@ -108,7 +111,7 @@ def create_story(
         rescore=True,
     )
     # One INSERT … RETURNING, not an ORM object and a flush: a backfill's batch starts hundreds of stories.
-    story_id = session.execute(insert(StoryRow.__table__).values(**values).returning(StoryRow.id)).scalar_one()
+    story_id = session.execute(_NEW_STORY, values).scalar_one()
     return to_state(StoryRow(id=story_id, **values))
 
 
