@@ -35,7 +35,7 @@ from mcu.demo import demo_settings
 from mcu.digests import build_digest
 from mcu.pipeline import build_analyzer
 from nlp import Annotation
-from storage import Database, annotations, posts, stories, upgrade
+from storage import Database, analysis_queue, annotations, posts, stories, upgrade
 from storage.models import PostRow, StoryRow
 from storage.workspace import story_detail, timeline
 
@@ -55,7 +55,7 @@ def fill(db: Database, base: Sequence[Post], verdicts: dict[str, Annotation], co
             with db.transaction() as session:
                 posts.save_posts(session, chunk, now)
                 posts.save_posts(session, later, now)
-                stored = {p.db_id: p for p in posts.pending_analysis(session, len(chunk) * 2)}
+                stored = {p.db_id: p for p in analysis_queue.pending_analysis(session, len(chunk) * 2)}
                 found = stand_in.analyze_batch([(s.post, None) for s in stored.values()])
                 annotations.save_annotations(session, [(s.db_id, s.version, a) for s, a in
                                                        zip(stored.values(), found, strict=True)], now)

@@ -26,7 +26,7 @@ from mcu.alerting import Alerting, jsonl_sink_path
 from mcu.answers import Answers, AnswerStats
 from mcu.history import AccountCache, History
 from mcu.placing import BatchPlacing
-from storage import Database, locks, outbox, posts, stories
+from storage import Database, analysis_queue, locks, outbox, posts, stories
 from storage import annotations as annotation_store
 from storage import gospublics as page_store
 from storage import responses as response_store
@@ -182,13 +182,13 @@ class Pipeline:
         analysed: list[int] = []
         while (limit is None or stats.analysed < limit) and not self.stopping.is_set():
             with self.db.transaction() as session:
-                waiting = posts.claim_pending(session, batch or ANALYSIS_BATCH)
+                waiting = analysis_queue.claim_pending(session, batch or ANALYSIS_BATCH)
                 if not waiting:
                     break
                 judged = self._judge(session, waiting)  # the slow part: NLP, no write yet (no SQLite lock)
-                posts.wait_for_earlier(session, waiting[0].db_id)  # batches are placed in queue order
+                analysis_queue.wait_for_earlier(session, waiting[0].db_id)  # batches are placed in queue order
                 locks.serialize(session, locks.STORIES)
-                current = posts.still_pending(session, waiting)  # another process may have judged some meanwhile
+                current = analysis_queue.still_pending(session, waiting)  # another process may have judged some meanwhile
                 if current:
                     earliest = min(item.post.published_at for item in current.values())
                     placing = BatchPlacing(self.settings, self.matcher, session, earliest)

@@ -146,7 +146,7 @@ def status() -> None:
     """Состояние: база, источники (последний успех и ошибка), очередь разбора и доставки, каналы."""
     from storage import current_revision, describe_url, head_revision
     from storage import outbox as outbox_store
-    from storage import posts as post_store
+    from storage import analysis_queue
     from storage import sources as source_store
     from storage import usage as usage_store
 
@@ -166,8 +166,8 @@ def status() -> None:
         with db.transaction() as session:
             source_store.sync_config_sources(session, settings.sources)
             records = source_store.list_sources(session)
-            backlog = post_store.count_pending_analysis(session)
-            per_source = post_store.pending_by_source(session)
+            backlog = analysis_queue.count_pending_analysis(session)
+            per_source = analysis_queue.pending_by_source(session)
             queue = outbox_store.outbox_counts(session)
             quota = usage_store.load_usage(session, now.strftime("%Y-%m-%d"))
         out.print(sources_table(records, tz, settings, now, per_source))

@@ -338,6 +338,7 @@ def test_a_claimed_post_may_still_be_pointed_at_by_another_process(db_url: str, 
     """While one worker holds a batch it is judging, another worker's appeal or snapshot may point at a post of
     that batch (a reply under its appeal): the claim must not block that write, or two workers waiting for each
     other (one for the story lock, one for the post) deadlock."""
+    from storage import analysis_queue
     from storage import posts as post_store
 
     feed = happening_now(tmp_path / "feed.jsonl", "heating")
@@ -350,7 +351,7 @@ def test_a_claimed_post_may_still_be_pointed_at_by_another_process(db_url: str, 
         with db.transaction() as session:
             post_store.save_posts(session, posts, datetime.now(timezone.utc))
         with db.transaction() as session:
-            claimed = post_store.claim_pending(session, 5)
+            claimed = analysis_queue.claim_pending(session, 5)
             assert claimed
             with other.transaction() as elsewhere:
                 elsewhere.execute(text("SET LOCAL lock_timeout = '3s'"))

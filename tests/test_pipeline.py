@@ -13,7 +13,7 @@ from config import Settings
 from mcu.pipeline import Pipeline
 from mcu.timeline import TimelineReport, load_timeline, run_timeline
 from nlp import Analyzer
-from storage import Database, outbox, posts, stories
+from storage import Database, analysis_queue, outbox, posts, stories
 from tests.alert_helpers import T0, rumour_posts, with_bot
 from tests.fakes.telegram import FakeBotApi, error
 
@@ -73,12 +73,12 @@ def test_crash_between_stages_loses_nothing(settings: Settings, analyzer: Analyz
     pipeline.ingest(rumour_posts(), T0 + timedelta(hours=1))
     # the process "dies" before analysis: everything collected is still waiting
     with sqlite_db.transaction() as session:
-        assert posts.count_pending_analysis(session) == 6
+        assert analysis_queue.count_pending_analysis(session) == 6
     stats = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False).process(T0 + timedelta(hours=1), limit=2)
     assert stats.analysed >= 2
     resumed = Pipeline(settings, sqlite_db, analyzer=analyzer, deliver=False).process(T0 + timedelta(hours=1))
     with sqlite_db.transaction() as session:
-        assert posts.count_pending_analysis(session) == 0
+        assert analysis_queue.count_pending_analysis(session) == 0
     assert stats.analysed + resumed.analysed == 6
 
 

@@ -13,7 +13,7 @@ from collectors import Metrics, Post
 from config import StorageError
 from nlp.annotation import Annotation, Sentiment, TopicScore
 from risk import RiskAssessment
-from storage import Database, annotations, ensure_current, head_revision, outbox, posts, sources, stories, upgrade
+from storage import Database, analysis_queue, annotations, ensure_current, head_revision, outbox, posts, sources, stories, upgrade
 from storage.models import PostRow
 
 T0 = datetime(2026, 1, 14, 8, 0, tzinfo=timezone.utc)
@@ -75,15 +75,15 @@ def test_same_id_on_other_source_is_another_post(db: Database) -> None:
 def test_edit_bumps_version_and_requeues_analysis(db: Database) -> None:
     with db.transaction() as session:
         posts.save_posts(session, [make_post()], T0)
-        waiting = posts.pending_analysis(session, 10)
+        waiting = analysis_queue.pending_analysis(session, 10)
         assert [w.post.id for w in waiting] == ["1"]
         annotations.save_annotation(session, waiting[0].db_id, waiting[0].version, annotation(), T0)
     with db.transaction() as session:
-        assert posts.pending_analysis(session, 10) == []
+        assert analysis_queue.pending_analysis(session, 10) == []
         result = posts.save_posts(session, [make_post(text="Нет воды (исправлено)")], T0 + timedelta(hours=1))
         assert result.edited == 1
     with db.transaction() as session:
-        waiting = posts.pending_analysis(session, 10)
+        waiting = analysis_queue.pending_analysis(session, 10)
         assert len(waiting) == 1 and waiting[0].version == 2 and waiting[0].post.text.endswith("(исправлено)")
 
 
@@ -111,7 +111,7 @@ def test_unicode_and_huge_text_round_trip(db: Database) -> None:
     with db.transaction() as session:
         posts.save_posts(session, [make_post(text=odd)], T0)
     with db.transaction() as session:
-        assert posts.pending_analysis(session, 1)[0].post.text == odd
+        assert analysis_queue.pending_analysis(session, 1)[0].post.text == odd
 
 
 def test_failed_transaction_leaves_data_untouched(db: Database) -> None:
@@ -228,7 +228,7 @@ def _story_with(db: Database, ids: list[str], title: str) -> int:
     with db.transaction() as session:
         posts.save_posts(session, [make_post(pid, text=title) for pid in ids], T0)
         state = stories.create_story(session, title, "housing", ["3 мкр"], frozenset({title}), T0, negative=True)
-        for stored in posts.pending_analysis(session, 100):
+        for stored in analysis_queue.pending_analysis(session, 100):
             if stored.post.id in ids:
                 annotations.save_annotation(session, stored.db_id, stored.version, annotation(stored.post.id), T0)
                 stories.add_post(session, state.id, stored.db_id, ["3 мкр"], T0)
@@ -258,7 +258,7 @@ def test_split_keeps_the_stories_apart_and_moves_comments(db: Database) -> None:
     a = _story_with(db, ["1", "2"], "нет отопления")
     with db.transaction() as session:
         posts.save_posts(session, [make_post("2_c", text="у нас тоже", parent_id="2")], T0)
-        comment = next(s for s in posts.pending_analysis(session, 10) if s.post.id == "2_c")
+        comment = next(s for s in analysis_queue.pending_analysis(session, 10) if s.post.id == "2_c")
         stories.add_post(session, a, comment.db_id, [], T0)
         second = next(i for i in stories.post_ids_of(session, a) if session.get(PostRow, i).external_id == "2")
         moving = stories.with_comments(session, [second])

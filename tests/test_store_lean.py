@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 
 from collectors import Metrics, Post
 from nlp.annotation import Annotation, Entity, Sentiment, TopicScore
-from storage import Database, annotations, head_revision, posts, stories, upgrade
+from storage import Database, analysis_queue, annotations, head_revision, posts, stories, upgrade
 from storage.models import PostRow
 
 T0 = datetime(2026, 1, 14, 8, 0, tzinfo=timezone.utc)
@@ -28,13 +28,13 @@ def test_new_verdicts_are_stored_as_readable_compact_json(db: Database) -> None:
                          entities=(Entity("place", "Десногорске", "Десногорск"),), places=("3 мкр",))
     with db.transaction() as session:
         posts.save_posts(session, [Post("1", "vk", "demo_gorod", T0, "Нет воды в 3 мкр")], T0)
-        stored = posts.pending_analysis(session, 1)[0]
+        stored = analysis_queue.pending_analysis(session, 1)[0]
         annotations.save_annotation(session, stored.db_id, stored.version, verdict, T0)
     raw = _raw(db, "SELECT CAST(entities AS TEXT) FROM annotations")
     assert "Десногорск" in raw and "\\u" not in raw and ", " not in raw
     with db.transaction() as session:
         assert annotations.annotations_for(session, [stored.db_id])[stored.db_id].entities == ENTITIES
-        assert posts.pending_analysis(session, 10) == []
+        assert analysis_queue.pending_analysis(session, 10) == []
 
 
 def test_upgrade_rewrites_old_json_compactly_and_keeps_every_value(db_url: str) -> None:
@@ -79,7 +79,7 @@ def test_upgrade_rewrites_old_json_compactly_and_keeps_every_value(db_url: str) 
             state = stories.open_stories(session, T0 - timedelta(days=1))[0]
             assert (state.places, state.fingerprint) == (("3 мкр",), frozenset({"нет вода дом"}))
             assert stories.stale_story_ids(session) == [1], "the story still waits for scoring"
-            assert [p.post.id for p in posts.pending_analysis(session, 10)] == ["1"], "the post still waits"
+            assert [p.post.id for p in analysis_queue.pending_analysis(session, 10)] == ["1"], "the post still waits"
     finally:
         database.dispose()
 
@@ -99,7 +99,7 @@ def test_queue_lookups_use_the_partial_indexes(sqlite_db: Database) -> None:
     event.listen(sqlite_db.engine, "before_cursor_execute", record)
     try:
         with sqlite_db.transaction() as session:
-            assert [s.post.id for s in posts.pending_analysis(session, 10)] == ["0", "1", "2", "3", "4", "5_c"]
+            assert [s.post.id for s in analysis_queue.pending_analysis(session, 10)] == ["0", "1", "2", "3", "4", "5_c"]
     finally:
         event.remove(sqlite_db.engine, "before_cursor_execute", record)
     with sqlite_db.engine.connect() as connection:

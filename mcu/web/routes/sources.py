@@ -14,9 +14,8 @@ from mcu.source_health import source_state
 from mcu.web.auth import require, workspace
 from mcu.web.records import to_json
 from mcu.web.templating import flash, render
-from storage import alert_state, current_revision, head_revision
+from storage import alert_state, analysis_queue, current_revision, head_revision
 from storage import outbox as outbox_store
-from storage import posts as post_store
 from storage import sources as source_store
 from storage import usage as usage_store
 from storage.sources import SourceRecord
@@ -77,8 +76,8 @@ def _status(request: Request) -> Status:
     with space.db.transaction() as session:
         # Read only: the daemon (and `mcu status`) bring the registry in line with the config.
         records = source_store.list_sources(session)
-        per_source = post_store.pending_by_source(session)
-        backlog = post_store.count_pending_analysis(session)
+        per_source = analysis_queue.pending_by_source(session)
+        backlog = analysis_queue.count_pending_analysis(session)
         queue = outbox_store.outbox_counts(session)
         quota = usage_store.load_usage(session, now.strftime("%Y-%m-%d"))
     bot = settings.api.telegram_bot.token
