@@ -35,7 +35,8 @@ from storage import responses as response_store
 log = logging.getLogger(__name__)
 
 ANALYSIS_BATCH = 500
-OTHERS_PATIENCE = 60.0  # seconds a process waits for others to finish analysing before it leaves scoring to them
+OTHERS_PATIENCE = 10.0  # seconds a process waits for others to finish a batch; after that it leaves scoring to them
+# (a backfill keeps them busy for hours, and a daemon's process job must not hold its turn meanwhile)
 ANSWERS_CHUNK = 20_000  # analysed posts whose appeals are judged together: one pass reads all their threads
 SCORING_BATCH = 50  # stories scored per transaction: the SQLite write lock is held for one chunk at a time
 TROUBLED = 0.25  # share of negative posts from which a story is titled by its first complaint

@@ -74,3 +74,24 @@ def test_two_workers_give_the_stories_levels_and_alerts_of_one(db_url: str, tmp_
     assert together[2] == single[2] == 0, "every post analysed"
     assert together[0] == single[0], "the same stories with the same levels"
     assert together[1] == single[1] and single[1], "the same alerts"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_scoring_waits_for_a_busy_worker_then_leaves_it_the_stories(db_url: str, tmp_path: Path) -> None:
+    """A worker done with its batches waits while another still analyses or answers (then both score, each its own
+    chunks); one busy for longer than the patience (a backfill) is left to score them itself."""
+    from storage import locks
+
+    Store.created(db_url)
+    settings, _ = load_config(write_config(tmp_path, database={"url": db_url}, alerts={"console": False}))
+    pipeline = Pipeline(settings, Database.from_url(db_url), deliver=False)
+    other = Database.from_url(db_url)
+    try:
+        assert pipeline._wait_for_others(patience=0.2), "nobody else is busy"
+        with locks.presence(other.engine, locks.BUSY):
+            assert not pipeline._wait_for_others(patience=0.2), "the other worker is still analysing"
+        assert pipeline._wait_for_others(patience=0.2), "the other worker is done"
+    finally:
+        other.dispose()
+        pipeline.db.dispose()
