@@ -76,7 +76,7 @@ class Answers:
         threshold = self.settings.nlp.relevance_threshold
         processed = store.posts_by_id(session, post_ids)
         touched_stories: set[int] = set()
-        created: dict[int, tuple[AppealRow, str | None]] = {}  # post id → the new appeal, its author
+        created: list[tuple[AppealRow, str | None]] = []  # the new appeals and their authors
         candidates = store.appeal_candidates(session, post_ids)
         reads = PassReads()  # read afresh each pass, in sets
         writes = AppealWrites(session)
@@ -90,14 +90,14 @@ class Answers:
                 continue  # the author goes on in the same thread: their words judge the answer, not a new appeal
             row = self._check(session, assessor, reads, writes, None, post, now, stats, touched_stories)
             reads.created(row, post)
-            created[post.db_id or 0] = (row, post.author_key)
+            created.append((row, post.author_key))
             stats.new += 1
         writes.flush()
         ids = set(store.appeals_touched(session, processed, self.repeat_window)) | set(store.appeals_due(session, now))
         # An appeal judged a moment ago saw this pass's posts already; only a later appeal of its author made in the
         # same pass (a repeat) could change it.
-        authors = [key for _, key in created.values() if key]
-        again = {row.id for row, key in created.values() if not key or authors.count(key) < 2}
+        authors = [key for _, key in created if key]
+        again = {row.id for row, key in created if not key or authors.count(key) < 2}
         checked = answer_reads.appeals_to_check(session, sorted(ids - again))
         reads.load(session, [c.post for c in checked])
         for appeal in checked:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from storage import locks
+from storage.chunks import in_chunks
 from storage.models import PostRow
 from storage.posts import StoredPost, stored
 
@@ -79,10 +80,10 @@ def _waiting_parents(session: Session, rows: Sequence[PostRow]) -> set[tuple[str
     waiting: set[tuple[str, str, str]] = set()
     for platform, source in {(platform, source) for platform, source, _ in parents}:
         ids = sorted(i for (pl, so, i) in parents if pl == platform and so == source)
-        for start in range(0, len(ids), 500):
+        for chunk in in_chunks(ids):
             found = session.scalars(select(PostRow.external_id).where(
                 PostRow.platform == platform, PostRow.source == source,
-                PostRow.external_id.in_(ids[start : start + 500]), PostRow.needs_analysis == true()))
+                PostRow.external_id.in_(chunk), PostRow.needs_analysis == true()))
             waiting |= {(platform, source, external_id) for external_id in found}
     return waiting
 
@@ -111,9 +112,9 @@ def still_pending(session: Session, items: Sequence[StoredPost]) -> dict[int, St
     versions = {item.db_id: item for item in items}
     current: dict[int, StoredPost] = {}
     ids = sorted(versions)
-    for start in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         rows = session.execute(select(PostRow.id, PostRow.version, PostRow.story_id).where(
-            PostRow.id.in_(ids[start : start + 500]), PostRow.needs_analysis == true()))
+            PostRow.id.in_(chunk), PostRow.needs_analysis == true()))
         for db_id, version, story_id in rows:
             item = versions[db_id]
             if version == item.version:

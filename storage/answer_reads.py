@@ -4,29 +4,22 @@ queries an appeal, and a busy thread was read again for every appeal in it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from responses.events import Known
 from responses.records import ThreadPost
+from storage.chunks import in_chunks
 from storage.models import PostRow
 from storage.responses import posts_by_id, thread_posts
 from storage.responses_models import AppealReplyRow, AppealRow
 
-CHUNK = 500  # ids per IN (…): well under SQLite's bound parameters limit
-
 Root = tuple[str, str, str]  # platform, source, id of the top-level post
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
 
 
 @dataclass
@@ -73,7 +66,7 @@ class PassReads:
             self.threads[(platform, source, root)] = []
             self._thread_appeals[(platform, source, root)] = []
         for (platform, source), ids in by_source.items():
-            for chunk in _chunks(ids):
+            for chunk in in_chunks(ids):
                 where = (PostRow.platform == platform, PostRow.source == source,
                          or_(PostRow.external_id.in_(chunk), PostRow.parent_external_id.in_(chunk)))
                 for post in thread_posts(session, *where, ordered=True):
@@ -88,7 +81,7 @@ class PassReads:
         wanted = sorted(story_ids)
         for story_id in wanted:
             self.stories[story_id] = []
-        for chunk in _chunks(wanted):
+        for chunk in in_chunks(wanted):
             # Top-level posts of a story: where an official post answers the story's appeals.
             for post in thread_posts(session, PostRow.story_id.in_(chunk), PostRow.parent_external_id.is_(None),
                                      ordered=True):
@@ -102,7 +95,7 @@ class PassReads:
             self._authors_since[key] = since[key]
             self._by_author[key] = []
         found: list[tuple[str, int, int]] = []
-        for chunk in _chunks(sorted(since)):
+        for chunk in in_chunks(sorted(since)):
             found += session.execute(select(AppealRow.author_key, AppealRow.id, AppealRow.post_id)
                                      .where(AppealRow.author_key.in_(chunk), AppealRow.appeal_at >= start)).all()
         posts = {p.db_id: p for p in posts_by_id(session, [post_id for _, _, post_id in found])}
@@ -165,12 +158,12 @@ class Checked:
 def appeals_to_check(session: Session, ids: Sequence[int]) -> list[Checked]:
     """The appeals with these ids whose post is still stored, in id order."""
     rows: list[AppealRow] = []
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in in_chunks(sorted(set(ids))):
         rows += session.scalars(select(AppealRow).where(AppealRow.id.in_(chunk)))
     rows.sort(key=lambda r: r.id)
     posts = {p.db_id: p for p in posts_by_id(session, [r.post_id for r in rows])}
     links: dict[int, list[tuple[AppealReplyRow, str]]] = {}
-    for chunk in _chunks([r.id for r in rows]):
+    for chunk in in_chunks([r.id for r in rows]):
         query = (select(AppealReplyRow, PostRow.platform, PostRow.source, PostRow.external_id)
                  .join(PostRow, PostRow.id == AppealReplyRow.post_id)
                  .where(AppealReplyRow.appeal_id.in_(chunk)).order_by(AppealReplyRow.appeal_id))

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from responses.events import Event
 from responses.records import AppealVerdict
+from storage.chunks import in_chunks
 from storage.responses_models import AppealEventRow, AppealReplyRow, AppealRow
 
-CHUNK = 500
 DETAIL_LIMIT = 2000
 _APPEAL_COLUMNS = [c.key for c in AppealRow.__table__.columns if c.key != "id"]
 
@@ -94,9 +94,9 @@ class AppealWrites:
             self.session.execute(insert(AppealRow.__table__), rows)
             by_post = {row.post_id: row for row in self._new}
             posts = sorted(by_post)
-            for start in range(0, len(posts), CHUNK):
+            for chunk in in_chunks(posts):
                 for appeal_id, post_id in self.session.execute(select(AppealRow.id, AppealRow.post_id)
-                                                               .where(AppealRow.post_id.in_(posts[start:start + CHUNK]))):
+                                                               .where(AppealRow.post_id.in_(chunk))):
                     by_post[post_id].id = appeal_id
             self._new = []
         if self._links:

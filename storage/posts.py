@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from collectors.post import METRIC_NAMES, Metrics, Post
 from collectors.source import KnownPost
 from risk.scoring import level_rank
+from storage.chunks import in_chunks
 from storage.models import MetricSnapshotRow, PostRow, PostVersionRow, StoryRow
 from storage.upsert import forget, insert_missing
 
@@ -71,7 +72,6 @@ _KEY = ("platform", "source", "external_id")
 _KNOWN = (PostRow.id, PostRow.platform, PostRow.source, PostRow.external_id, PostRow.version, PostRow.text,
           PostRow.last_seen_at, PostRow.story_id, PostRow.url, PostRow.author, PostRow.author_id, PostRow.deleted_at,
           PostRow.views, PostRow.likes, PostRow.reposts, PostRow.comments)
-CHUNK = 500  # keys per IN list: well under SQLite's bound-parameter limit
 
 
 def _existing(session: Session, identities: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -82,9 +82,9 @@ def _existing(session: Session, identities: set[tuple[str, str, str]]) -> dict[t
         by_source.setdefault((platform, source), []).append(external_id)
     for (platform, source), ids in by_source.items():
         ids.sort()
-        for start in range(0, len(ids), CHUNK):
+        for chunk in in_chunks(ids):
             query = select(*_KNOWN).where(
-                PostRow.platform == platform, PostRow.source == source, PostRow.external_id.in_(ids[start : start + CHUNK])
+                PostRow.platform == platform, PostRow.source == source, PostRow.external_id.in_(chunk)
             )
             for row in session.execute(query).mappings():
                 found[(row["platform"], row["source"], row["external_id"])] = dict(row)
@@ -118,8 +118,8 @@ def _insert_new(session: Session, values: list[dict[str, object]]) -> dict[tuple
     statement = insert_missing(session, table, _KEY).returning(table.c.id, table.c.platform, table.c.source,
                                                               table.c.external_id)
     inserted: dict[tuple[str, str, str], int] = {}
-    for start in range(0, len(values), CHUNK):
-        for db_id, platform, source, external_id in session.execute(statement, values[start : start + CHUNK]):
+    for chunk in in_chunks(values):
+        for db_id, platform, source, external_id in session.execute(statement, chunk):
             inserted[(platform, source, external_id)] = db_id
     return inserted
 
@@ -187,8 +187,8 @@ def save_posts(session: Session, posts: Iterable[Post], now: datetime) -> SaveRe
         refreshed += int(not is_edit)
     _write_updates(session, changed.values())
     table = MetricSnapshotRow.__table__
-    for start in range(0, len(snapshots), CHUNK):
-        session.execute(insert(table), snapshots[start : start + CHUNK])
+    for chunk in in_chunks(snapshots):
+        session.execute(insert(table), chunk)
     if versions:
         session.execute(insert(PostVersionRow.__table__), versions)
     if touched:
@@ -241,9 +241,9 @@ def find_parents(session: Session, items: Sequence[Post]) -> list[PostRow | None
     found: dict[tuple[str, str, str], PostRow] = {}
     for (platform, source), ids in wanted.items():
         ordered = sorted(ids)
-        for start in range(0, len(ordered), CHUNK):
+        for chunk in in_chunks(ordered):
             query = select(PostRow).where(PostRow.platform == platform, PostRow.source == source,
-                                          PostRow.external_id.in_(ordered[start : start + CHUNK]))
+                                          PostRow.external_id.in_(chunk))
             found.update(((row.platform, row.source, row.external_id), row) for row in session.scalars(query))
     return [found.get((p.platform, p.source, p.parent_id)) if p.parent_id is not None else None for p in items]
 
@@ -252,8 +252,8 @@ def story_ids(session: Session, db_ids: Iterable[int]) -> dict[int, int | None]:
     """The story each post is in now (read again after a lock: another process may have placed it)."""
     ids = sorted(set(db_ids))
     result: dict[int, int | None] = {}
-    for start in range(0, len(ids), CHUNK):
-        rows = session.execute(select(PostRow.id, PostRow.story_id).where(PostRow.id.in_(ids[start : start + CHUNK])))
+    for chunk in in_chunks(ids):
+        rows = session.execute(select(PostRow.id, PostRow.story_id).where(PostRow.id.in_(chunk)))
         result.update((db_id, story_id) for db_id, story_id in rows)
     return result
 
@@ -310,13 +310,13 @@ def known_posts(
     chosen = [row for row, _ in rows[:limit]]
     known = [KnownPost(row.external_id, row.published_at, None, row.comments) for row in chosen]
     parents = [row.external_id for row in chosen]
-    for start in range(0, len(parents), 500):
+    for chunk in in_chunks(parents):
         comments = session.scalars(
             select(PostRow)
             .where(
                 PostRow.platform == platform,
                 PostRow.source == source,
-                PostRow.parent_external_id.in_(parents[start : start + 500]),
+                PostRow.parent_external_id.in_(chunk),
                 PostRow.deleted_at.is_(None),
             )
             .order_by(PostRow.published_at)
@@ -328,11 +328,11 @@ def known_posts(
 def mark_deleted(session: Session, platform: str, source: str, ids: Sequence[str], at: datetime) -> int:
     """Mark posts or comments the platform no longer shows; they stay in our store."""
     marked = 0
-    for start in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         query = select(PostRow).where(
             PostRow.platform == platform,
             PostRow.source == source,
-            PostRow.external_id.in_(list(ids[start : start + 500])),
+            PostRow.external_id.in_(list(chunk)),
             PostRow.deleted_at.is_(None),
         )
         for row in session.scalars(query):

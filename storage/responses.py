@@ -1,5 +1,6 @@
-"""Appeals and their official replies in the store: what the responses component reads (threads, stories, later
-appeals of an author) and what it decided (verdicts, events), plus the read side of ratings and exports."""
+"""Appeals and their official replies in the store: posts as the responses component sees them, which appeals a
+pass must judge, the answer states the risk scorer reads, and the read side of ratings and exports. One pass's
+reads and writes in sets are ``storage.answer_reads`` and ``storage.appeal_writes``."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from collectors.source import SourceInfo
 from responses.bodies import Account
-from responses.events import Event, Known
-from responses.records import AppealRecord, AppealVerdict, ThreadPost
+from responses.records import AppealRecord, ThreadPost
 from risk.story import AnswerState
+from storage.chunks import in_chunks
 from storage.models import AnnotationRow, PostRow
 from storage.responses_models import AppealEventRow, AppealReplyRow, AppealRow, BodyAccountRow
 from storage.stories import excerpt
@@ -102,8 +103,8 @@ def thread_posts(session: Session, *where: Any, ordered: bool = False) -> list[T
 def posts_by_id(session: Session, ids: Iterable[int]) -> list[ThreadPost]:
     wanted = sorted(set(ids))
     found: list[ThreadPost] = []
-    for start in range(0, len(wanted), 500):
-        found += thread_posts(session, PostRow.id.in_(wanted[start:start + 500]))
+    for chunk in in_chunks(wanted):
+        found += thread_posts(session, PostRow.id.in_(chunk))
     return found
 
 
@@ -116,11 +117,11 @@ def appeal_candidates(session: Session, post_ids: Sequence[int]) -> list[tuple[T
         return []
     found: list[tuple[ThreadPost, float]] = []
     wanted = sorted(set(post_ids))
-    for start in range(0, len(wanted), 500):
+    for chunk in in_chunks(wanted):
         query = (select(PostRow, AnnotationRow)
                  .join(AnnotationRow, AnnotationRow.post_id == PostRow.id)
                  .outerjoin(AppealRow, AppealRow.post_id == PostRow.id)
-                 .where(PostRow.id.in_(wanted[start:start + 500]), AnnotationRow.needs_response.is_(True),
+                 .where(PostRow.id.in_(chunk), AnnotationRow.needs_response.is_(True),
                         AppealRow.id.is_(None)))
         found += [(thread_post(row, note), float(note.relevance)) for row, note in session.execute(query)]
     return sorted(found, key=lambda item: (item[0].published_at, item[0].key))
@@ -135,22 +136,21 @@ def appeals_touched(session: Session, posts: Sequence[ThreadPost], repeat_window
         roots.setdefault((platform, source), set()).add(root)
     for (platform, source), wanted in roots.items():
         found = sorted(wanted)
-        for start in range(0, len(found), 500):
-            chunk = found[start:start + 500]
+        for chunk in in_chunks(found):
             query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
                      .where(PostRow.platform == platform, PostRow.source == source,
                             or_(PostRow.external_id.in_(chunk), PostRow.parent_external_id.in_(chunk))))
             ids.update(session.scalars(query))
     stories = sorted({p.story_id for p in posts if p.story_id is not None and not p.is_comment})
-    for start in range(0, len(stories), 500):
+    for chunk in in_chunks(stories):
         query = (select(AppealRow.id).join(PostRow, PostRow.id == AppealRow.post_id)
-                 .where(PostRow.story_id.in_(stories[start:start + 500])))
+                 .where(PostRow.story_id.in_(chunk)))
         ids.update(session.scalars(query))
     authors = sorted({p.author_key for p in posts if p.author_key and p.needs_response})
     if authors:
         since = min(p.published_at for p in posts) - repeat_window
-        for start in range(0, len(authors), 500):
-            query = select(AppealRow.id).where(AppealRow.author_key.in_(authors[start:start + 500]),
+        for chunk in in_chunks(authors):
+            query = select(AppealRow.id).where(AppealRow.author_key.in_(chunk),
                                                AppealRow.appeal_at >= since)
             ids.update(session.scalars(query))
     return sorted(ids)
@@ -197,13 +197,13 @@ def stories_answers(session: Session, story_ids: Sequence[int]) -> dict[int, Ans
     appeals are left out."""
     rows: list[tuple[int, AppealRow]] = []
     wanted = sorted(set(story_ids))
-    for start in range(0, len(wanted), 500):
+    for chunk in in_chunks(wanted):
         rows += session.execute(select(PostRow.story_id, AppealRow).join(PostRow, PostRow.id == AppealRow.post_id)
-                                .where(PostRow.story_id.in_(wanted[start:start + 500]))).all()
+                                .where(PostRow.story_id.in_(chunk))).all()
     by_appeal: dict[int, list[AppealReplyRow]] = {}
     ids = [row.id for _, row in rows]
-    for start in range(0, len(ids), 500):
-        for reply in session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id.in_(ids[start:start + 500]))):
+    for chunk in in_chunks(ids):
+        for reply in session.scalars(select(AppealReplyRow).where(AppealReplyRow.appeal_id.in_(chunk))):
             by_appeal.setdefault(reply.appeal_id, []).append(reply)
     by_story: dict[int, list[AppealRow]] = {}
     for story_id, row in rows:
@@ -247,9 +247,9 @@ def appeal_records(session: Session, start: datetime, end: datetime, *, body: st
         pairs = [(a, p) for a, p in pairs if body in (a.bodies or [])]
     ids = [a.id for a, _ in pairs]
     replies: dict[int, list[AppealReplyRow]] = {}
-    for start_index in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         for reply in session.scalars(select(AppealReplyRow).where(
-                AppealReplyRow.appeal_id.in_(ids[start_index:start_index + 500])).order_by(AppealReplyRow.at)):
+                AppealReplyRow.appeal_id.in_(chunk)).order_by(AppealReplyRow.at)):
             replies.setdefault(reply.appeal_id, []).append(reply)
     first_keys = posts_keys(session, [a.first_reply_post_id for a, _ in pairs if a.first_reply_post_id is not None])
     return [
