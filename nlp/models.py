@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from config.errors import MCUError
 from nlp.embeddings import MeanVectors
 from nlp.features import FeatureText
+from nlp.linear_proba import class_probabilities
 
 FORMAT = 3  # 2: word vectors beside TF-IDF, calibrated probabilities, one main topic per text; 3: tie column
 SEED = 13
@@ -187,13 +188,13 @@ class TextModels:
         def positive(model: Any, features: spmatrix = matrix) -> list[float | None]:
             if model is None:
                 return [None] * len(texts)
-            return [float(p) for p in model.predict_proba(features)[:, list(model.classes_).index(True)]]
+            return [float(p) for p in class_probabilities(model, features)[:, list(model.classes_).index(True)]]
 
         def spread(model: Any) -> list[dict[str, float]]:
             if model is None:
                 return [{} for _ in texts]
             labels = [str(label) for label in model.classes_]
-            return [dict(zip(labels, map(float, row), strict=True)) for row in model.predict_proba(matrix)]
+            return [dict(zip(labels, map(float, row), strict=True)) for row in class_probabilities(model, matrix)]
 
         relevant = positive(self.relevant, self._with_tie(matrix, texts))
         needs, toxic = positive(self.needs_response), positive(self.toxic)

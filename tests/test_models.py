@@ -143,3 +143,29 @@ def test_shipped_model_probabilities_mean_what_they_say(settings: Settings, lemm
     assert len(models) == 5
     for item in models:
         assert item.ece < 0.05, item
+
+
+def test_probabilities_from_coefficients_are_scikit_learns(settings: Settings, lemmatizer: Lemmatizer, sample: list,  # type: ignore[type-arg]
+                                                          trained) -> None:  # type: ignore[no-untyped-def]
+    """A tick's texts skip scikit-learn's per-call checks: every task of the shipped model takes that path, and
+    its probabilities are scikit-learn's to the last bits, for a batch and for one text; any other model (a raw
+    regression when a class is too rare to calibrate) is left to scikit-learn."""
+    from sklearn.linear_model import LogisticRegression
+
+    from nlp.linear_proba import _direct, class_probabilities
+
+    analyzer = Analyzer(settings, lemmatizer)
+    probe = [analyzer.prepare(r.text, parent_text=r.parent_text).features for r in sample[:120]]
+    for models in (load_models(), trained):
+        matrix = models._matrix(probe)
+        tasks = {"relevant": models._with_tie(matrix, probe), "needs_response": matrix, "toxic": matrix,
+                 "sentiment": matrix, "topics": matrix}
+        for task, features in tasks.items():
+            model = getattr(models, task)
+            assert _direct(model, features) is not None, task
+            expected = model.predict_proba(features)
+            assert class_probabilities(model, features) == pytest.approx(expected, abs=1e-12), task
+            assert class_probabilities(model, features[3:4]) == pytest.approx(expected[3:4], abs=1e-12), task
+    raw = LogisticRegression().fit(matrix[:60], [i % 2 == 0 for i in range(60)])
+    assert _direct(raw, matrix) is None
+    assert class_probabilities(raw, matrix) == pytest.approx(raw.predict_proba(matrix))
