@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from config import Settings
 from risk import Member, MergeCandidates, PostFeatures, RiskScorer, StoryMatcher, StoryState, fingerprint
 from risk.baselines import Baselines, TopicVolume, burst_strength, expected_count, poisson_tail, typical_pace
+from risk.fingerprint import merge
 from risk.wording import plural, span, thousands
 
 T0 = datetime(2026, 1, 14, 1, 30, tzinfo=timezone.utc)
@@ -257,6 +258,28 @@ def test_merge_candidates_never_hide_two_stories_that_are_one(a: StoryState, b: 
     """Placing compares a grown story only with its candidates: every pair ``same_story`` joins must be one."""
     if a.id == b.id:
         return
-    candidates = MergeCandidates([a, b], matcher().alarming)
-    if matcher().same_story(a, b):
+    if not matcher().same_story(a, b):
+        return
+    for scans in (0, 1, 4):  # found by the shingle index, by direct scans, and by both in turn
+        candidates = MergeCandidates([a, b], matcher().alarming, scans=scans)
         assert b.id in candidates.of(a) and a.id in candidates.of(b)
+
+
+@examples(max_examples=100, deadline=None)
+@given(st.lists(_stories, min_size=1, max_size=8, unique_by=lambda s: s.id), st.data())
+def test_merge_candidates_scanned_or_indexed_are_the_same(stories: list[StoryState], data: st.DataObject) -> None:
+    """A tick's few questions are answered by scanning the stories, a batch's many through the shingle index: both
+    give the same candidates, before and after a merge grows a story (its old shingles stay its own)."""
+    scanned = MergeCandidates(stories, matcher().alarming, scans=1000)
+    indexed = MergeCandidates(stories, matcher().alarming, scans=0)
+    for story in stories:
+        assert scanned.of(story) == indexed.of(story)
+    grown = data.draw(st.sampled_from(stories))
+    other = data.draw(st.sampled_from(stories))
+    merged = replace(grown, fingerprint=merge(grown.fingerprint, other.fingerprint) - {next(iter(grown.fingerprint), "")})
+    for candidates in (scanned, indexed):
+        candidates.add(merged)
+    for story in [*stories, merged]:
+        assert scanned.of(story) == indexed.of(story)
+        if not (grown.fingerprint | merged.fingerprint).isdisjoint(story.fingerprint):
+            assert grown.id in scanned.of(story)
