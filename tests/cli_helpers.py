@@ -77,9 +77,16 @@ def guarded_environment() -> dict[str, str]:
     return environment
 
 
+# The fakes answer on loopback: the real APIs' spacing between requests (tested in test_budget) would only make
+# tests sleep (about 40 s of the suite). A test about spacing sets its rate itself.
+LOOPBACK_RATES = {"vk": "requests_per_second", "ok": "requests_per_second", "web": "requests_per_second",
+                  "telegram": "preview_requests_per_second"}
+
+
 def write_config(directory: Path, **changes: Any) -> Path:
     """The built-in config with a database in ``directory``, the demo communities, and ``changes`` on top
-    (``api={"vk": {...}}`` replaces the vk subsection and keeps the others)."""
+    (``api={"vk": {...}}`` replaces the vk subsection and keeps the others); requests to the loopback fakes are
+    not spaced unless ``changes`` set a rate."""
     data = yaml.safe_load(builtin_config_path().read_text(encoding="utf-8"))
     data["database"]["url"] = f"sqlite:///{directory / 'mcu.db'}"
     data["gazetteer"]["town_sources"] = DEMO_TOWN_SOURCES
@@ -88,6 +95,10 @@ def write_config(directory: Path, **changes: Any) -> Path:
     for key, value in changes.items():
         # A dict merges into the section one level deep; anything else replaces it.
         data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) else value
+    for api, rate in LOOPBACK_RATES.items():
+        section = data.get("api", {}).get(api)
+        if isinstance(section, dict) and rate not in (changes.get("api") or {}).get(api, {}):
+            section[rate] = 1000
     path = directory / "mcu.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

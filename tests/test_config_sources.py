@@ -14,6 +14,7 @@ from config.schema import SourceSettings
 from config.secret import Secret
 from mcu.collection import Collection
 from storage import Database, posts, sources
+from tests.cli_helpers import LOOPBACK_RATES
 from tests.fakes.ok import FakeOk
 from tests.fakes.telethon_client import FakeTelethonClient
 from tests.fakes.tme import FakeTme
@@ -22,7 +23,8 @@ from tests.test_telegram_collector import with_secrets
 
 
 def with_api(settings: Settings, name: str, **values: Any) -> Settings:
-    section = getattr(settings.api, name).model_copy(update=values)
+    """``settings`` pointed at a loopback fake of one API (its requests not spaced: see LOOPBACK_RATES)."""
+    section = getattr(settings.api, name).model_copy(update={LOOPBACK_RATES[name]: 1000, **values})
     return settings.model_copy(update={"api": settings.api.model_copy(update={name: section})})
 
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from mcu.cli import main
-from tests.cli_helpers import write_config
+from tests.cli_helpers import LOOPBACK_RATES, write_config
 from tests.fakes.ok import FakeOk
 from tests.fakes.vk import FakeVk
 
@@ -164,7 +164,8 @@ def test_telegram_channels_through_the_preview_and_the_account(tmp_path: Path, c
     with FakeTme(now=now) as tme:
         tme.add_channel("desn_adm", 30, title="Администрация", step=timedelta(days=1))
         tme.add_channel("desn_lib", 2, title="Библиотека", step=timedelta(days=20))
-        preview = settings.api.telegram.model_copy(update={"preview_base_url": tme.base_url})
+        preview = settings.api.telegram.model_copy(update={"preview_base_url": tme.base_url,
+                                                           LOOPBACK_RATES["telegram"]: 1000})
         configured = settings.model_copy(update={"api": settings.api.model_copy(update={"telegram": preview})})
         db = Database.from_url(f"sqlite:///{tmp_path / 'tg.db'}")
         upgrade(db.engine)
